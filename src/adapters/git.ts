@@ -1,0 +1,148 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+// Thin adapter over git: one command per function, explicit cwd, argv arrays only.
+
+export interface GitResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+export class Git {
+  private readonly sg: SimpleGit;
+  constructor(readonly cwd: string) {
+    this.sg = simpleGit({
+      baseDir: cwd,
+      trimmed: false,
+      // simple-git resolves a non-zero exit with empty stderr (show-ref --quiet); we need every failure.
+      errors: (error, result) => {
+        if (error) return error;
+        if (result.exitCode !== 0) return Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(`git exited with ${result.exitCode}`)]);
+        return undefined;
+      },
+    });
+  }
+
+  /** Run one git command; never throws for a non-zero exit. */
+  async try(args: string[]): Promise<GitResult> {
+    try {
+      const stdout = await this.sg.raw(args);
+      return { ok: true, stdout, stderr: '' };
+    } catch (e) {
+      return { ok: false, stdout: '', stderr: (e as Error).message };
+    }
+  }
+
+  /** Run one git command; throws on failure (a fault of the tool or the repo). */
+  async raw(args: string[]): Promise<string> {
+    return this.sg.raw(args);
+  }
+
+  async topLevel(): Promise<string | null> {
+    const r = await this.try(['rev-parse', '--show-toplevel']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+  async commonDir(): Promise<string> {
+    return (await this.raw(['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
+  }
+  async head(): Promise<string | null> {
+    const r = await this.try(['rev-parse', '--verify', '-q', 'HEAD']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+  async resolve(rev: string): Promise<string | null> {
+    const r = await this.try(['rev-parse', '--verify', '-q', rev + '^{commit}']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+  async currentBranch(): Promise<string | null> {
+    const r = await this.try(['symbolic-ref', '--short', '-q', 'HEAD']);
+    return r.ok ? r.stdout.trim() : null;
+  }
+  async branchExists(name: string): Promise<boolean> {
+    return (await this.try(['show-ref', '--verify', '--quiet', 'refs/heads/' + name])).ok;
+  }
+  async validBranchName(name: string): Promise<boolean> {
+    return (await this.try(['check-ref-format', '--branch', name])).ok;
+  }
+  async checkoutNewBranch(name: string, from: string): Promise<void> {
+    await this.raw(['checkout', '-q', '-b', name, from]);
+  }
+  async checkout(name: string): Promise<void> {
+    await this.raw(['checkout', '-q', name]);
+  }
+  /** Tracked files changed in the index or work tree (untracked excluded). */
+  async dirtyTracked(): Promise<string[]> {
+    const out = await this.raw(['status', '--porcelain=v1', '-z', '--untracked-files=no']);
+    return parsePorcelainZ(out);
+  }
+  /** Files that differ between `commit` and the work tree (tracked, staged or not). */
+  async changedSince(commit: string): Promise<string[]> {
+    const out = await this.raw(['diff', '--name-only', '-z', '--no-renames', commit, '--']);
+    return out.split('\0').filter(Boolean);
+  }
+  async untracked(): Promise<string[]> {
+    const out = await this.raw(['ls-files', '--others', '--exclude-standard', '-z']);
+    return out.split('\0').filter(Boolean);
+  }
+  async add(paths: string[]): Promise<void> {
+    if (paths.length) await this.raw(['add', '-A', '--', ...paths]);
+  }
+  async commit(message: string): Promise<string> {
+    const ident = await this.identityArgs();
+    await this.raw([...ident, 'commit', '-q', '--no-verify', '--allow-empty-message', '-m', message]);
+    return (await this.head())!;
+  }
+  async resetHard(commit: string): Promise<void> {
+    await this.raw(['reset', '-q', '--hard', commit]);
+  }
+  async resetSoft(commit: string): Promise<void> {
+    await this.raw(['reset', '-q', '--soft', commit]);
+  }
+  async isAncestor(a: string, b: string): Promise<boolean> {
+    return (await this.try(['merge-base', '--is-ancestor', a, b])).ok;
+  }
+  async numstat(a: string, b: string): Promise<{ added: number; removed: number }> {
+    const out = await this.raw(['diff', '--numstat', '--no-renames', a, b, '--']);
+    let added = 0;
+    let removed = 0;
+    for (const line of out.split('\n')) {
+      const [x, y] = line.split('\t');
+      if (x && x !== '-') added += Number(x) || 0;
+      if (y && y !== '-') removed += Number(y) || 0;
+    }
+    return { added, removed };
+  }
+  async updateRef(ref: string, sha: string): Promise<void> {
+    await this.raw(['update-ref', ref, sha]);
+  }
+  async restore(commit: string, paths: string[]): Promise<void> {
+    if (paths.length) await this.raw(['checkout', '-q', commit, '--', ...paths]);
+  }
+  async lsTree(commit: string, paths: string[]): Promise<string[]> {
+    const out = await this.raw(['ls-tree', '-z', '--name-only', commit, '--', ...paths]);
+    return out.split('\0').filter(Boolean);
+  }
+
+  private identity: string[] | null = null;
+  /** A repo without user.name/email still gets commits, signed as the tool. */
+  private async identityArgs(): Promise<string[]> {
+    if (this.identity) return this.identity;
+    const name = await this.try(['config', 'user.name']);
+    const email = await this.try(['config', 'user.email']);
+    this.identity = [];
+    if (!name.ok || !name.stdout.trim()) this.identity.push('-c', 'user.name=autoresearch');
+    if (!email.ok || !email.stdout.trim()) this.identity.push('-c', 'user.email=autoresearch@localhost');
+    return this.identity;
+  }
+}
+
+function parsePorcelainZ(out: string): string[] {
+  const parts = out.split('\0');
+  const files: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p.length < 4) continue;
+    files.push(p.slice(3));
+    if (p[0] === 'R' || p[0] === 'C') i++; // the next field is the rename source
+  }
+  return files;
+}

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { openSync, writeSync, closeSync } from 'node:fs';
+import type { ProcessOutcome } from '../engine/types.js';
+
+// Thin adapter over the training process: one process group, tee to log files, kill at the limit.
+
+export interface TrainingOptions {
+  argv: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Files that receive stdout and stderr, in order (opened for writing, truncated). */
+  logFiles: string[];
+  /** Hard limit in ms (budget x factor); then SIGTERM to the group, SIGKILL after graceMs. */
+  limitMs: number;
+  graceMs: number;
+  /** Called about once a second with elapsed ms (for a live line). */
+  onTick?: (elapsedMs: number) => void;
+  /** Called once the process is started, with its pid (= process group id). */
+  onStart?: (pid: number) => void;
+  /** Aborting kills the group as a timeout would, but the outcome says interrupted. */
+  signal?: AbortSignal;
+  tailBytes?: number;
+}
+
+export interface TrainingOutcome extends ProcessOutcome {
+  interrupted: boolean;
+  /** The first lines of output are not kept; the parser reads the whole log from disk. */
+}
+
+export function killGroup(pgid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
+  const tailMax = opts.tailBytes ?? 64 * 1024;
+  const fds = opts.logFiles.map((f) => openSync(f, 'w'));
+  const start = Date.now();
+  return new Promise((resolve) => {
+    let tail = '';
+    let timedOut = false;
+    let interrupted = false;
+    let settled = false;
+    let spawnError: string | null = null;
+    const write = (buf: Buffer) => {
+      for (const fd of fds) {
+        try {
+          writeSync(fd, buf);
+        } catch {
+          // A full disk must not kill the run; the record notes what was lost.
+        }
+      }
+      tail += buf.toString('utf8');
+      if (tail.length > tailMax * 2) tail = tail.slice(-tailMax);
+    };
+    const child = spawn(opts.argv[0]!, opts.argv.slice(1), {
+      cwd: opts.cwd,
+      env: opts.env,
+      detached: true, // its own process group, so the whole tree can be signalled
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pgid = child.pid;
+    if (pgid !== undefined) opts.onStart?.(pgid);
+    child.stdout?.on('data', write);
+    child.stderr?.on('data', write);
+
+    let graceTimer: NodeJS.Timeout | undefined;
+    const terminate = () => {
+      if (pgid === undefined) return;
+      killGroup(pgid, 'SIGTERM');
+      graceTimer = setTimeout(() => killGroup(pgid, 'SIGKILL'), opts.graceMs);
+    };
+    const limitTimer = setTimeout(() => {
+      timedOut = true;
+      terminate();
+    }, opts.limitMs);
+    const tick = opts.onTick ? setInterval(() => opts.onTick!(Date.now() - start), 1000) : undefined;
+    const onAbort = () => {
+      interrupted = true;
+      terminate();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(limitTimer);
+      if (graceTimer) clearTimeout(graceTimer);
+      if (tick) clearInterval(tick);
+      opts.signal?.removeEventListener('abort', onAbort);
+      // Descendants may outlive the leader (forked workers): no process of the run survives it.
+      if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
+      if (spawnError) write(Buffer.from(`ar-supervise: could not start ${opts.argv[0]}: ${spawnError}\n`));
+      for (const fd of fds) {
+        try {
+          closeSync(fd);
+        } catch {
+          /* already closed */
+        }
+      }
+      const lines = tail.split('\n');
+      resolve({
+        ok: exitCode === 0 && !timedOut && !interrupted,
+        exitCode,
+        signal,
+        timedOut,
+        interrupted,
+        durationMs: Date.now() - start,
+        tail: lines.slice(-40).join('\n'),
+      });
+    };
+    child.on('error', (e) => {
+      spawnError = e.message;
+      finish(127, null);
+    });
+    child.on('exit', (code, sig) => {
+      // Grandchildren holding the pipes open must not hang us: kill the group, then wait briefly for close.
+      if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
+      const t = setTimeout(() => finish(code, sig), 2000);
+      child.on('close', () => {
+        clearTimeout(t);
+        finish(code, sig);
+      });
+    });
+  });
+}

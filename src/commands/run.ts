@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { interruptOnSignals } from './init.js';
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('one experiment: commit the edit, train on the budget, parse, log, keep or revert')
+    .requiredOption('-m, --message <description>', 'what this experiment changes')
+    .option('--seed <n>', 'set SEED for the training process')
+    .option('--json', 'print the result as JSON')
+    .option('-C, --repo <dir>', 'research repo (default: current folder)')
+    .action(async (opts: { message: string; seed?: string; json?: boolean; repo?: string }) => {
+      let seed: number | undefined;
+      if (opts.seed !== undefined) {
+        seed = Number(opts.seed);
+        if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, not "${opts.seed}".`);
+      }
+      if (opts.message.trim() === '') throw new UsageError('-m needs a description of the experiment.');
+      const { repoRoot } = await import('../engine/init.js');
+      const { currentTag, runExperiment } = await import('../engine/step.js');
+      const { loadConfig } = await import('../config.js');
+      const { formatResult } = await import('../engine/format.js');
+      const { createLogger } = await import('../log.js');
+      const { liveLine } = await import('../term.js');
+      const repo = await repoRoot(opts.repo ?? process.cwd());
+      const tag = await currentTag(repo);
+      const config = loadConfig(repo);
+      const { readState } = await import('../engine/state.js');
+      const state = readState(repo, tag)!;
+      const noise = (state as { noise?: { threshold: number } }).noise;
+      const live = opts.json ? null : liveLine('training');
+      const ac = interruptOnSignals();
+      try {
+        const r = await runExperiment({
+          repo,
+          tag,
+          config,
+          description: opts.message,
+          seed,
+          log: createLogger(repo, tag),
+          onTick: live?.tick,
+          signal: ac.signal,
+          threshold: noise?.threshold,
+        });
+        live?.done();
+        process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : formatResult(r));
+        if (ac.signal.aborted) process.exitCode = 130;
+      } finally {
+        ac.dispose();
+      }
+    });
+}

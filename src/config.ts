@@ -1,0 +1,247 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import YAML, { LineCounter } from 'yaml';
+import { UsageError } from './errors.js';
+import { CONFIG_FILE } from './paths.js';
+
+export interface TaskSpec {
+  text: string;
+  priority: number;
+}
+
+export interface Config {
+  /** Training command: a string split on whitespace, or an argv array. Never run through a shell. */
+  command: string[];
+  budget_seconds: number;
+  metric: string;
+  goal: 'min' | 'max';
+  editable: string[];
+  readonly: string[];
+  /** Summary line holding peak memory in MB (memory_gb = value / 1024). */
+  memory_metric: string;
+  /** Optional prerequisite command (e.g. "is the data prepared?"), argv like `command`. */
+  check: string[] | null;
+  /** The run is killed at timeout_factor x budget. */
+  timeout_factor: number;
+  kill_grace_seconds: number;
+  /** Files whose change counts as a new dependency (a violation). */
+  dependency_files: string[];
+  /** What the research is for, in words, for CLAUDE.md (`--goal` overrides). */
+  objective: string;
+  agent: { command: string; args: string[] };
+  tasks: TaskSpec[];
+  noise: { reruns: number; sigma: number } | null;
+  notify: { webhook: string | null; bell: boolean; desktop: boolean };
+  supervisor: {
+    /** Restart the agent with a fresh context after this many turns (0 = never). */
+    restart_after_turns: number;
+    /** Seconds an unrecognised screen may stay before it is an error. */
+    unknown_screen_timeout: number;
+  };
+}
+
+export const DEFAULT_DEPENDENCY_FILES = [
+  'pyproject.toml',
+  'uv.lock',
+  'requirements*.txt',
+  'setup.py',
+  'setup.cfg',
+  'environment.yml',
+  'Pipfile',
+  'Pipfile.lock',
+  'poetry.lock',
+  'package.json',
+  'package-lock.json',
+];
+
+export function defaultConfig(): Config {
+  return {
+    command: ['uv', 'run', 'train.py'],
+    budget_seconds: 300,
+    metric: 'val_bpb',
+    goal: 'min',
+    editable: ['train.py'],
+    readonly: ['prepare.py'],
+    memory_metric: 'peak_vram_mb',
+    check: null,
+    timeout_factor: 2,
+    kill_grace_seconds: 5,
+    dependency_files: [...DEFAULT_DEPENDENCY_FILES],
+    objective: 'Get the lowest val_bpb within the fixed time budget.',
+    agent: { command: 'claude', args: ['--dangerously-skip-permissions'] },
+    tasks: [],
+    noise: null,
+    notify: { webhook: null, bell: true, desktop: true },
+    supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60 },
+  };
+}
+
+type Kind = 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url';
+type Schema = { [key: string]: Kind | Schema };
+
+const SCHEMA: Schema = {
+  command: 'argv',
+  budget_seconds: 'posnumber',
+  metric: 'string',
+  goal: 'goal',
+  editable: 'strings',
+  readonly: 'strings',
+  memory_metric: 'string',
+  check: 'argv',
+  timeout_factor: 'posnumber',
+  kill_grace_seconds: 'posnumber',
+  dependency_files: 'strings',
+  objective: 'string',
+  agent: { command: 'string', args: 'strings' },
+  tasks: 'tasks',
+  noise: { reruns: 'int', sigma: 'posnumber' },
+  notify: { webhook: 'url', bell: 'bool', desktop: 'bool' },
+  supervisor: { restart_after_turns: 'int', unknown_screen_timeout: 'posnumber' },
+};
+
+/** Split a command string on whitespace (no shell, so no quoting rules to get wrong). */
+export function splitArgv(s: string): string[] {
+  return s.trim().split(/\s+/).filter(Boolean);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function checkValue(key: string, kind: Kind, v: unknown, file: string): unknown {
+  const bad = (want: string) => new UsageError(`${file}: "${key}" must be ${want}, not ${typeName(v)}.`);
+  switch (kind) {
+    case 'string':
+      if (typeof v !== 'string' || v.trim() === '') throw bad('a non-empty string');
+      return v;
+    case 'url':
+      if (v === null) return null;
+      if (typeof v !== 'string' || !/^https?:\/\/\S+$/.test(v)) throw bad('an http(s) URL');
+      return v;
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw bad('a number');
+      return v;
+    case 'posnumber':
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw bad('a positive number');
+      return v;
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw bad('a whole number >= 0');
+      return v;
+    case 'bool':
+      if (typeof v !== 'boolean') throw bad('true or false');
+      return v;
+    case 'goal':
+      if (v !== 'min' && v !== 'max') throw bad('"min" or "max"');
+      return v;
+    case 'argv':
+      if (typeof v === 'string' && v.trim() !== '') return splitArgv(v);
+      if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) return v;
+      throw bad('a command (a string or a list of strings)');
+    case 'strings':
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '')) return v;
+      throw bad('a list of strings');
+    case 'tasks':
+      return parseTasks(v, `${file}: "${key}"`);
+  }
+}
+
+/** Validate a task list: strings or {text, priority}. Shared with `--tasks` files. */
+export function parseTasks(v: unknown, where: string): TaskSpec[] {
+  if (!Array.isArray(v)) throw new UsageError(`${where} must be a list of tasks, not ${typeName(v)}.`);
+  return v.map((t, i) => {
+    if (typeof t === 'string' && t.trim() !== '') return { text: t, priority: 0 };
+    if (t && typeof t === 'object' && !Array.isArray(t)) {
+      const o = t as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        if (k !== 'text' && k !== 'priority') throw new UsageError(`${where}: task ${i + 1} has an unknown key "${k}" (use text and priority).`);
+      }
+      if (typeof o.text !== 'string' || o.text.trim() === '') throw new UsageError(`${where}: task ${i + 1} needs a non-empty "text".`);
+      const p = o.priority ?? 0;
+      if (typeof p !== 'number' || !Number.isFinite(p)) throw new UsageError(`${where}: task ${i + 1} has a "priority" that is not a number.`);
+      return { text: o.text, priority: p };
+    }
+    throw new UsageError(`${where}: task ${i + 1} must be a string or a mapping with text and priority.`);
+  });
+}
+
+function merge(target: Record<string, unknown>, raw: Record<string, unknown>, schema: Schema, prefix: string, file: string): void {
+  for (const [k, v] of Object.entries(raw)) {
+    const key = prefix + k;
+    const kind = schema[k];
+    if (kind === undefined) {
+      const known = Object.keys(schema).join(', ');
+      throw new UsageError(`${file}: unknown key "${key}" (known keys: ${known}).`);
+    }
+    if (typeof kind === 'object') {
+      if (v === null && k === 'noise') {
+        target[k] = null;
+        continue;
+      }
+      if (!v || typeof v !== 'object' || Array.isArray(v)) {
+        throw new UsageError(`${file}: "${key}" must be a mapping, not ${typeName(v)}.`);
+      }
+      const sub = (target[k] && typeof target[k] === 'object' ? target[k] : {}) as Record<string, unknown>;
+      if (k === 'noise') {
+        // noise has no defaults: both keys or none.
+        const o = v as Record<string, unknown>;
+        if (o.reruns === undefined || o.sigma === undefined) throw new UsageError(`${file}: "noise" needs both "reruns" and "sigma".`);
+      }
+      merge(sub, v as Record<string, unknown>, kind, key + '.', file);
+      target[k] = sub;
+    } else {
+      target[k] = checkValue(key, kind, v, file);
+    }
+  }
+}
+
+/** Parse YAML text into a validated config, filling defaults. */
+export function parseConfig(text: string, file = CONFIG_FILE): Config {
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const pos = err.linePos?.[0] ?? (err.pos ? lineCounter.linePos(err.pos[0]) : undefined);
+    const where = pos ? `line ${pos.line}` : 'somewhere';
+    const what = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '').replace(/\.$/, '');
+    throw new UsageError(`${file}: broken YAML at ${where}: ${what}.`);
+  }
+  const raw = doc.toJS() as unknown;
+  const cfg = defaultConfig() as unknown as Record<string, unknown>;
+  if (raw === null || raw === undefined) return cfg as unknown as Config;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(`${file}: the top level must be a mapping of keys to values, not ${typeName(raw)}.`);
+  }
+  merge(cfg, raw as Record<string, unknown>, SCHEMA, '', file);
+  const c = cfg as unknown as Config;
+  if (c.editable.length === 0) throw new UsageError(`${file}: "editable" must name at least one file.`);
+  const both = c.editable.filter((f) => c.readonly.includes(f));
+  if (both.length) throw new UsageError(`${file}: "${both[0]}" cannot be both editable and readonly.`);
+  return c;
+}
+
+/** Load `autoresearch.yaml` from the repo root (defaults when absent), then apply TIME_BUDGET. */
+export function loadConfig(repo: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const file = path.join(repo, CONFIG_FILE);
+  let cfg: Config;
+  if (existsSync(file)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`${CONFIG_FILE} cannot be read: ${(e as Error).message}.`);
+    }
+    if (text.includes('\u0000')) throw new UsageError(`${CONFIG_FILE} is not a text file.`);
+    cfg = parseConfig(text, CONFIG_FILE);
+  } else {
+    cfg = defaultConfig();
+  }
+  const tb = env.TIME_BUDGET;
+  if (tb !== undefined && tb !== '') {
+    const n = Number(tb);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`TIME_BUDGET must be a positive number of seconds, not "${tb}".`);
+    cfg.budget_seconds = n;
+  }
+  return cfg;
+}

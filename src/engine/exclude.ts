@@ -1,0 +1,21 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+/** The repo's common git dir (shared by worktrees), found without a shell. */
+export function gitCommonDir(repo: string): string {
+  const out = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo, encoding: 'utf8' });
+  return out.trim();
+}
+
+/** Append patterns to .git/info/exclude unless already there: our files never show in a diff. */
+export function addToExclude(repo: string, patterns: string[]): void {
+  const file = path.join(gitCommonDir(repo), 'info', 'exclude');
+  mkdirSync(path.dirname(file), { recursive: true });
+  const have = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = new Set(have.split('\n').map((l) => l.trim()));
+  const missing = patterns.filter((p) => !lines.has(p));
+  if (missing.length === 0) return;
+  const sep = have === '' || have.endsWith('\n') ? '' : '\n';
+  appendFileSync(file, sep + missing.join('\n') + '\n');
+}

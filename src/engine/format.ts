@@ -1,0 +1,31 @@
+import type { StepResult } from './step.js';
+
+function fmt(v: number | null): string {
+  return v === null ? '-' : v.toFixed(6);
+}
+
+/** The short, stable answer the agent reads after each run (one `key: value` per line). */
+export function formatResult(r: StepResult): string {
+  const rec = r.record;
+  const lines: string[] = [];
+  const status = rec.violation ? `${rec.status} (violation: ${rec.violation})` : rec.status;
+  lines.push(`status:      ${status}${rec.crashReason ? ` (${rec.crashReason})` : ''}`);
+  let delta = '';
+  if (rec.value !== null && r.bestBefore !== null) {
+    const d = rec.value - r.bestBefore;
+    delta = ` (${d >= 0 ? '+' : ''}${d.toFixed(6)} vs best ${r.bestBefore.toFixed(6)})`;
+  }
+  lines.push(`${(rec.metric + ':').padEnd(12)} ${fmt(rec.value)}${delta}`);
+  lines.push(`best:        ${fmt(r.best.value)} at ${r.best.commit.slice(0, 7)}`);
+  lines.push(`commit:      ${rec.commit.slice(0, 7)} ${rec.description}`);
+  lines.push(`memory_gb:   ${rec.memoryGb.toFixed(1)}`);
+  lines.push(`duration:    ${(rec.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`run:         #${rec.id}  log: ${rec.log}`);
+  if (rec.status === 'keep') lines.push('branch:      advanced to this commit');
+  else if (rec.commit !== rec.parent) lines.push(`branch:      reverted to ${rec.parent.slice(0, 7)}`);
+  if (rec.tail) {
+    lines.push('log tail:');
+    for (const l of rec.tail.split('\n')) lines.push('  ' + l);
+  }
+  return lines.join('\n') + '\n';
+}

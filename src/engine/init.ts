@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { Git } from '../adapters/git.js';
+import { loadConfig, type Config } from '../config.js';
+import { UsageError } from '../errors.js';
+import { branchFor, stateDir, LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT } from '../paths.js';
+import { addToExclude } from './exclude.js';
+import { writeLedgerHeader } from './ledger.js';
+import { checkPrerequisites } from './prereq.js';
+import { checksums, writeState, type TagState } from './state.js';
+import { runExperiment, type StepOptions, type StepResult } from './step.js';
+import { createLogger } from '../log.js';
+
+export const TAG_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface InitOptions {
+  baseline: boolean;
+  out?: (line: string) => void;
+  config?: Config;
+  lane?: string;
+  /** Extra environment for the baseline run. */
+  env?: Record<string, string>;
+  onTick?: StepOptions['onTick'];
+  signal?: AbortSignal;
+}
+
+/** The repo root of `dir`, or a UsageError. */
+export async function repoRoot(dir: string): Promise<string> {
+  const top = await new Git(dir).topLevel();
+  if (!top) throw new UsageError(`${dir} is not inside a git repository; run "git init" and commit your code first.`);
+  return top;
+}
+
+export async function validateTag(git: Git, tag: string): Promise<void> {
+  if (!TAG_RE.test(tag) || !(await git.validBranchName(branchFor(tag)))) {
+    throw new UsageError(`"${tag}" is not a usable tag; use letters, digits, ".", "_" or "-" (for example apr5).`);
+  }
+}
+
+/** Start a tag: branch autoresearch/<tag> from HEAD, an empty ledger, the state folder, the baseline. */
+export async function initTag(repoDir: string, tag: string, opts: InitOptions): Promise<StepResult | null> {
+  const repo = await repoRoot(repoDir);
+  const git = new Git(repo);
+  await validateTag(git, tag);
+  const head = await git.head();
+  if (!head) throw new UsageError('the repository has no commits yet; commit your training code first.');
+  const dirty = await git.dirtyTracked();
+  if (dirty.length) {
+    throw new UsageError(`uncommitted changes to tracked files (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', ...' : ''}); commit or stash them first.`);
+  }
+  const branch = branchFor(tag);
+  if (await git.branchExists(branch)) {
+    throw new UsageError(`branch ${branch} already exists; continue it with "ar-supervise --session ${tag}" or pick another tag.`);
+  }
+  const config = opts.config ?? loadConfig(repo);
+  const problems = await checkPrerequisites(repo, config);
+  if (problems.length) {
+    throw new UsageError(problems[0]!, problems.slice(1).join('\n') || undefined);
+  }
+
+  await git.checkoutNewBranch(branch, head);
+  mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
+  addToExclude(repo, [LEDGER_FILE, RUN_LOG_FILE, `/${STATE_ROOT}/`]);
+  const state: TagState = {
+    v: 1,
+    tag,
+    branch,
+    base: head,
+    created: new Date().toISOString(),
+    metric: config.metric,
+    goal: config.goal,
+    readonly: await checksums(repo, config.readonly),
+    ...(opts.lane ? { lane: opts.lane } : {}),
+  };
+  writeState(repo, state);
+  const archived = writeLedgerHeader(repo, tag, config.metric);
+  const log = createLogger(repo, tag);
+  log.info({ tag, branch, base: head }, 'init');
+  opts.out?.(`Created branch ${branch} from ${head.slice(0, 7)}; ledger ${LEDGER_FILE}; state in ${STATE_ROOT}/${tag}/.`);
+  if (archived) opts.out?.(`The previous ${LEDGER_FILE} was moved to ${archived}.`);
+  if (!opts.baseline) return null;
+  opts.out?.(`Running the baseline (${config.budget_seconds} s budget)...`);
+  return runExperiment({ repo, tag, config, description: 'baseline', log, env: opts.env, onTick: opts.onTick, signal: opts.signal });
+}

@@ -1,0 +1,114 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { RunRecord } from './types.js';
+import { withLockSync } from './lock.js';
+import { ledgerPath, recordsPath, stateDir } from '../paths.js';
+
+// results.tsv exactly as karpathy's program.md writes it; runs.jsonl is the richer source of truth.
+
+export function ledgerHeader(metric: string): string {
+  return ['commit', metric, 'memory_gb', 'status', 'description'].join('\t') + '\n';
+}
+
+/** A description is one TSV field: no tabs or newlines. */
+export function cleanDescription(s: string): string {
+  return s.replace(/[\t\r\n]+/g, ' ').replace(/\s+$/, '').replace(/^\s+/, '');
+}
+
+export function ledgerRow(r: Pick<RunRecord, 'commit' | 'value' | 'memoryGb' | 'status' | 'description' | 'violation'>): string {
+  const value = r.value === null || r.status === 'crash' || r.violation ? 0 : r.value;
+  const mem = r.status === 'crash' ? 0 : r.memoryGb;
+  let desc = cleanDescription(r.description);
+  if (r.violation) desc = `${desc} [violation: ${cleanDescription(r.violation)}]`.trim();
+  return [r.commit.slice(0, 7), value.toFixed(6), mem.toFixed(1), r.status, desc].join('\t') + '\n';
+}
+
+function lockPathFor(repo: string, tag: string): string {
+  return path.join(stateDir(repo, tag), 'ledger.lock');
+}
+
+/** Create results.tsv with only the header (an existing non-empty one is archived, never lost). */
+export function writeLedgerHeader(repo: string, tag: string, metric: string): string | null {
+  const file = ledgerPath(repo);
+  let archived: string | null = null;
+  if (existsSync(file) && readFileSync(file, 'utf8').trim() !== '') {
+    const dir = path.join(stateDir(repo, tag), 'archive');
+    mkdirSync(dir, { recursive: true });
+    archived = path.join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.tsv`);
+    renameSync(file, archived);
+  }
+  writeAtomic(file, ledgerHeader(metric));
+  return archived;
+}
+
+/** Append the record and its row under one lock: both or (on a crash between) the record first. */
+export function appendRun(repo: string, rec: RunRecord): { repaired: string | null } {
+  const line = JSON.stringify(rec) + '\n';
+  const row = ledgerRow(rec);
+  return withLockSync(lockPathFor(repo, rec.tag), () => {
+    const repaired = repairLedger(repo, rec.tag, rec.metric);
+    appendFileSync(recordsPath(repo, rec.tag), line, { mode: 0o600 });
+    appendFileSync(ledgerPath(repo), row);
+    return { repaired };
+  });
+}
+
+/**
+ * results.tsv must equal the rows of the records. If someone deleted or rewrote it, the altered copy is
+ * archived as evidence and the ledger is rebuilt from the records. Returns the archive path, if any.
+ */
+export function repairLedger(repo: string, tag: string, metric: string): string | null {
+  const file = ledgerPath(repo);
+  const { records } = readRecords(repo, tag);
+  const expected = ledgerHeader(metric) + records.map((r) => ledgerRow(r)).join('');
+  let actual: string | null = null;
+  try {
+    actual = readFileSync(file, 'utf8');
+  } catch {
+    actual = null;
+  }
+  if (actual === expected) return null;
+  let archived: string | null = null;
+  if (actual !== null && actual !== '') {
+    const dir = path.join(stateDir(repo, tag), 'archive');
+    mkdirSync(dir, { recursive: true });
+    archived = path.join(dir, `results-altered-${new Date().toISOString().replace(/[:.]/g, '-')}.tsv`);
+    writeFileSync(archived, actual);
+  }
+  writeAtomic(file, expected);
+  return archived ?? file;
+}
+
+/** Next run id, counted from the records under the same lock as appends. */
+export function nextRunId(repo: string, tag: string): number {
+  return withLockSync(lockPathFor(repo, tag), () => readRecords(repo, tag).records.length + 1);
+}
+
+/** Read runs.jsonl; a torn or foreign line is skipped with a warning, never a crash. */
+export function readRecords(repo: string, tag: string): { records: RunRecord[]; warnings: string[] } {
+  const file = recordsPath(repo, tag);
+  const warnings: string[] = [];
+  if (!existsSync(file)) return { records: [], warnings };
+  const text = readFileSync(file, 'utf8');
+  const records: RunRecord[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    const l = line.replace(/\r$/, '');
+    if (l.trim() === '') return;
+    try {
+      const r = JSON.parse(l) as RunRecord;
+      if (r && typeof r === 'object' && typeof r.commit === 'string' && typeof r.status === 'string') records.push(r);
+      else warnings.push(`${path.relative(repo, file)} line ${i + 1}: not a run record, skipped.`);
+    } catch {
+      warnings.push(`${path.relative(repo, file)} line ${i + 1}: unreadable (truncated?), skipped.`);
+    }
+  });
+  return { records, warnings };
+}
+
+/** Write via a temp file and rename, so a crash or a full disk never leaves half a file. */
+export function writeAtomic(file: string, data: string, mode = 0o644): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, file);
+}

@@ -1,0 +1,338 @@
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { Git } from '../adapters/git.js';
+import { runTraining, groupAlive, killGroup } from '../adapters/training.js';
+import type { Config } from '../config.js';
+import { UsageError, ToolError } from '../errors.js';
+import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
+import { decide } from './decide.js';
+import { guard } from './guard.js';
+import { appendRun, readRecords, writeAtomic } from './ledger.js';
+import { tryLock, lockOwner, pidAlive } from './lock.js';
+import { classify, errorExcerpt, parseSummary } from './metrics.js';
+import { checksums, lastKeep, readState, type TagState } from './state.js';
+import type { CrashReason, RunRecord } from './types.js';
+import { trainingEnv } from './env.js';
+
+export interface StepOptions {
+  repo: string;
+  tag: string;
+  config: Config;
+  description: string;
+  seed?: number;
+  /** Extra environment for the training process (e.g. CUDA_VISIBLE_DEVICES of a lane). */
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  onTick?: (elapsedMs: number, budgetMs: number, limitMs: number) => void;
+  log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
+  /** Noise-aware keeping: the improvement must exceed this margin. */
+  threshold?: number;
+}
+
+export interface StepResult {
+  record: RunRecord;
+  /** Best kept value and commit after this run. */
+  best: { value: number | null; commit: string };
+  /** Best before this run (for the delta). */
+  bestBefore: number | null;
+}
+
+interface Pending {
+  id: number;
+  pid: number | null;
+  runner: number;
+  commit: string;
+  parent: string;
+  description: string;
+  start: string;
+  seed?: number;
+  log: string;
+}
+
+const pendingPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'pending.json');
+const runLockPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'run.lock');
+
+/** The tag of the checked-out autoresearch branch, or a UsageError saying what to do. */
+export async function currentTag(repo: string): Promise<string> {
+  const git = new Git(repo);
+  const branch = await git.currentBranch();
+  const tag = branch ? tagFromBranch(branch) : null;
+  if (!tag) {
+    throw new UsageError(
+      `the current branch ${branch ? `"${branch}"` : '(detached HEAD)'} is not an autoresearch branch; run "ar-supervise init --tag <tag>" first, or check out autoresearch/<tag>.`,
+    );
+  }
+  if (!readState(repo, tag)) {
+    throw new UsageError(`branch ${branch} has no autoresearch state in this folder; run "ar-supervise init --tag <new-tag>" to start one.`);
+  }
+  return tag;
+}
+
+/** Best kept value and the commit the branch must sit on. */
+export function bestOf(records: RunRecord[], state: TagState): { value: number | null; commit: string } {
+  const k = lastKeep(records);
+  return k ? { value: k.value, commit: k.commit } : { value: null, commit: state.base };
+}
+
+/** Hold the run lock of a tag: one experiment at a time per checkout. */
+export function acquireRunLock(repo: string, tag: string): () => void {
+  mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
+  const release = tryLock(runLockPath(repo, tag));
+  if (!release) {
+    const owner = lockOwner(runLockPath(repo, tag));
+    throw new UsageError(`another experiment is running in this checkout (pid ${owner ?? '?'}); wait for it to finish.`);
+  }
+  return release;
+}
+
+/**
+ * Settle a run that was cut off (the runner was SIGKILLed, the machine rebooted): its training group is
+ * killed, it is recorded once as an interrupted crash (unless it was recorded already), and the branch
+ * goes back to the last kept commit. Call with the run lock held.
+ */
+export async function reconcile(repo: string, tag: string, log?: StepOptions['log']): Promise<RunRecord | null> {
+  const file = pendingPath(repo, tag);
+  if (!existsSync(file)) return null;
+  let p: Pending;
+  try {
+    p = JSON.parse(readFileSync(file, 'utf8')) as Pending;
+  } catch {
+    unlinkSync(file);
+    return null;
+  }
+  if (p.runner !== process.pid && pidAlive(p.runner)) return null; // still running elsewhere
+  if (p.pid && groupAlive(p.pid)) killGroup(p.pid, 'SIGKILL');
+  const git = new Git(repo);
+  const state = readState(repo, tag)!;
+  const { records } = readRecords(repo, tag);
+  let rec = records.find((r) => r.id === p.id && r.commit === p.commit) ?? null;
+  let added: RunRecord | null = null;
+  if (!rec) {
+    const best = bestOf(records, state);
+    rec = baseRecord(state, p.id, p.commit, p.parent, p.description, p.start, p.log, p.seed);
+    rec.status = 'crash';
+    rec.crashReason = 'interrupted';
+    rec.bestBefore = best.value;
+    appendRun(repo, rec);
+    added = rec;
+    log?.warn({ id: p.id, commit: p.commit }, 'recorded an interrupted run');
+  }
+  if (rec.status !== 'keep') {
+    const head = await git.head();
+    if (head === p.commit && p.commit !== p.parent) {
+      const dirty = await git.dirtyTracked();
+      if (dirty.length === 0) await git.resetHard(p.parent);
+      else await git.resetSoft(p.parent); // keep edits made since; they become the next experiment's diff
+    }
+  }
+  unlinkSync(file);
+  return added;
+}
+
+function baseRecord(
+  state: TagState,
+  id: number,
+  commit: string,
+  parent: string,
+  description: string,
+  start: string,
+  log: string,
+  seed?: number,
+): RunRecord {
+  return {
+    v: 1,
+    id,
+    tag: state.tag,
+    ...(state.lane ? { lane: state.lane } : {}),
+    start,
+    end: new Date().toISOString(),
+    durationMs: 0,
+    commit,
+    parent,
+    description,
+    status: 'crash',
+    metric: state.metric,
+    value: null,
+    bestBefore: null,
+    memoryGb: 0,
+    metrics: {},
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    linesAdded: 0,
+    linesRemoved: 0,
+    log,
+    ...(seed !== undefined ? { seed } : {}),
+  };
+}
+
+/** One step of the loop: guard, commit, train on the budget, parse, decide, record, revert. */
+export async function runExperiment(o: StepOptions): Promise<StepResult> {
+  const { repo, tag, config } = o;
+  const release = acquireRunLock(repo, tag);
+  try {
+    await reconcile(repo, tag, o.log);
+    return await step(o);
+  } finally {
+    release();
+  }
+}
+
+async function step(o: StepOptions): Promise<StepResult> {
+  const { repo, tag, config } = o;
+  const git = new Git(repo);
+  const state = readState(repo, tag);
+  if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
+  const branch = await git.currentBranch();
+  if (branch !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running (current: ${branch ?? 'detached HEAD'}).`);
+
+  const { records } = readRecords(repo, tag);
+  const best = bestOf(records, state);
+  const parent = best.commit;
+  const head = (await git.head())!;
+  if (head !== parent && !(await git.isAncestor(parent, head))) {
+    throw new UsageError(`the branch moved off the last kept commit ${parent.slice(0, 7)}; reset it there ("git reset --hard ${parent.slice(0, 7)}") or start a new tag.`);
+  }
+
+  // 1. Guard.
+  const changed = await git.changedSince(parent);
+  const untracked = await git.untracked();
+  const sums = await checksums(repo, config.readonly);
+  const tampered = Object.keys(sums).filter((f) => f in state.readonly && sums[f] !== state.readonly[f]);
+  const g = guard({
+    changed,
+    untracked,
+    readonlyTampered: tampered,
+    editable: config.editable,
+    readonly: config.readonly,
+    dependencyFiles: config.dependency_files,
+  });
+  if (g.foreign.length) {
+    throw new UsageError(
+      `only ${config.editable.join(', ')} may change in an experiment, but ${g.foreign.join(', ')} changed; nothing was run or reverted. Commit or undo those changes first.`,
+    );
+  }
+
+  const id = records.length + 1;
+  const start = new Date().toISOString();
+  mkdirSync(logsDir(repo, tag), { recursive: true, mode: 0o700 });
+  const logRel = path.relative(repo, path.join(logsDir(repo, tag), `${id}.log`));
+
+  // 2. Commit the edit (a violation's files too, so the attempt is kept and the revert removes them).
+  const toCommit = [...g.edits, ...g.violationFiles];
+  let commit = head;
+  const description = o.description.trim() || (toCommit.length ? 'experiment' : 'rerun');
+  if (toCommit.length || head !== parent) {
+    if (head !== parent) await git.resetSoft(parent); // the agent committed by hand: fold it into one experiment
+    await git.add(toCommit);
+    commit = await git.commit(description);
+  }
+  const isRerun = commit === parent;
+  await git.updateRef(`refs/autoresearch/${tag}/${id}`, commit);
+  const { added, removed } = isRerun ? { added: 0, removed: 0 } : await git.numstat(parent, commit);
+
+  const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed);
+  rec.bestBefore = best.value;
+  rec.linesAdded = added;
+  rec.linesRemoved = removed;
+
+  if (g.violations.length) {
+    rec.status = 'discard';
+    rec.violation = g.violations.join('; ');
+    rec.end = new Date().toISOString();
+    await finish(repo, git, rec, parent, false);
+    o.log?.warn({ id, violation: rec.violation }, 'violation');
+    return { record: rec, best, bestBefore: best.value };
+  }
+
+  // 3. Train, with a pending marker so a killed runner is settled by the next one.
+  const budgetMs = config.budget_seconds * 1000;
+  const limitMs = budgetMs * config.timeout_factor;
+  const pending: Pending = { id, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
+  writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
+  const env = trainingEnv(process.env, {
+    TIME_BUDGET: String(config.budget_seconds),
+    ...(o.seed !== undefined ? { SEED: String(o.seed) } : {}),
+    ...(o.env ?? {}),
+  });
+  o.log?.info({ id, commit, description, budgetS: config.budget_seconds }, 'run started');
+  const outcome = await runTraining({
+    argv: config.command,
+    cwd: repo,
+    env,
+    logFiles: [path.join(repo, logRel), path.join(repo, RUN_LOG_FILE)],
+    limitMs,
+    graceMs: config.kill_grace_seconds * 1000,
+    signal: o.signal,
+    onStart: (pid) => {
+      pending.pid = pid;
+      writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
+    },
+    onTick: o.onTick ? (ms) => o.onTick!(ms, budgetMs, limitMs) : undefined,
+  });
+
+  // 4-5. Parse the whole log and classify.
+  let text = '';
+  try {
+    text = readFileSync(path.join(repo, logRel), 'utf8');
+  } catch {
+    text = outcome.tail;
+  }
+  const metrics = parseSummary(text);
+  const cls = classify(outcome, metrics, config.metric, outcome.tail);
+  rec.end = new Date().toISOString();
+  rec.durationMs = outcome.durationMs;
+  rec.metrics = sanitizeMetrics(metrics);
+  rec.exitCode = outcome.exitCode;
+  rec.signal = outcome.signal;
+  rec.timedOut = outcome.timedOut;
+  rec.value = cls.value;
+  const mem = metrics[config.memory_metric];
+  rec.memoryGb = typeof mem === 'number' && Number.isFinite(mem) ? Math.round((mem / 1024) * 10) / 10 : 0;
+
+  // The budget belongs to the tool: a script that trains past it is not a fair comparison.
+  const trained = metrics.training_seconds;
+  if (cls.value !== null && typeof trained === 'number' && trained > config.budget_seconds * 1.1 + 1) {
+    rec.violation = `trained ${trained.toFixed(1)} s on a ${config.budget_seconds} s budget`;
+  }
+  if (cls.crashReason) {
+    rec.crashReason = cls.crashReason as CrashReason;
+    rec.tail = errorExcerpt(outcome.tail);
+  }
+  // 6. Decide; a rerun of the kept commit measures noise and never moves the best.
+  const d = decide({
+    value: cls.value,
+    crashed: cls.crashReason !== null,
+    violation: !!rec.violation,
+    best: best.value,
+    goal: config.goal,
+    threshold: o.threshold,
+  });
+  rec.status = isRerun && d.keep && best.value !== null ? 'discard' : d.status;
+  if (o.threshold && o.threshold > 0 && rec.value !== null && best.value !== null) {
+    rec.noise = { sigma: NaN, threshold: o.threshold, margin: config.goal === 'min' ? best.value - rec.value : rec.value - best.value };
+  }
+  await finish(repo, git, rec, parent, rec.status === 'keep');
+  o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
+  const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
+  return { record: rec, best: after, bestBefore: best.value };
+}
+
+function sanitizeMetrics(m: Record<string, number | string>): Record<string, number | string> {
+  // JSON has no NaN or Infinity: keep them as strings.
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+  return out;
+}
+
+/** 7. Record first, then move git: a crash in between is settled by reconcile(). */
+async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean): Promise<void> {
+  try {
+    appendRun(repo, rec);
+  } catch (e) {
+    throw new ToolError(`could not append to the ledger: ${(e as Error).message}`);
+  }
+  if (!keep && rec.commit !== parent) await git.resetHard(parent);
+  const p = pendingPath(repo, rec.tag);
+  if (existsSync(p)) unlinkSync(p);
+}

@@ -1,0 +1,59 @@
+// Shared shapes of the experiment engine. The record is the source of truth; results.tsv is its karpathy view.
+
+export type Status = 'keep' | 'discard' | 'crash';
+export type CrashReason = 'timeout' | 'oom' | 'nan' | 'error' | 'no-metric' | 'interrupted';
+
+/** A training run's outcome: failure is data, never an exception. */
+export interface ProcessOutcome {
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** Last lines of combined stdout+stderr. */
+  tail: string;
+}
+
+/** One line of `.autoresearch/<tag>/runs.jsonl` (append-only). */
+export interface RunRecord {
+  v: 1;
+  /** 1-based index of the run within its tag. */
+  id: number;
+  tag: string;
+  lane?: string;
+  /** ISO time the run started / ended. */
+  start: string;
+  end: string;
+  /** Wall time of the training process in ms. */
+  durationMs: number;
+  /** Full sha of the commit that was trained. */
+  commit: string;
+  /** Full sha of the last kept commit the run started from. */
+  parent: string;
+  description: string;
+  /** Status as written to results.tsv (a violation is written as discard). */
+  status: Status;
+  /** Set when the guard made this run a violation; the reason in words. */
+  violation?: string;
+  crashReason?: CrashReason;
+  /** Metric name (config.metric) and its value; null for crashes. */
+  metric: string;
+  value: number | null;
+  /** Best kept value before this run (null before the first keep). */
+  bestBefore: number | null;
+  memoryGb: number;
+  /** Every `name: value` summary line the script printed. */
+  metrics: Record<string, number | string>;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  linesAdded: number;
+  linesRemoved: number;
+  /** Path of the run's log, relative to the repo root. */
+  log: string;
+  seed?: number;
+  /** Noise-aware keeping: the margin the improvement needed. */
+  noise?: { sigma: number; threshold: number; margin: number | null };
+  /** Last lines of the log for crashes. */
+  tail?: string;
+}

@@ -1,0 +1,53 @@
+import { describe, it, expect } from 'vitest';
+import { parseConfig, defaultConfig, loadConfig } from '../src/config.js';
+import { UsageError } from '../src/errors.js';
+import { makeRepo, cleanupRepos } from './helpers/repo.js';
+import { afterAll } from 'vitest';
+
+afterAll(cleanupRepos);
+
+function err(text: string): string {
+  try {
+    parseConfig(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('config', () => {
+  it('defaults fit karpathy/autoresearch', () => {
+    const c = defaultConfig();
+    expect(c.command).toEqual(['uv', 'run', 'train.py']);
+    expect(c).toMatchObject({ budget_seconds: 300, metric: 'val_bpb', goal: 'min', editable: ['train.py'], readonly: ['prepare.py'], memory_metric: 'peak_vram_mb' });
+    expect(parseConfig('')).toEqual(c);
+  });
+  it('overrides what it names and keeps the rest', () => {
+    const c = parseConfig('command: python3 train.py\nbudget_seconds: 20\ngoal: max\nagent:\n  args: [--verbose]\n');
+    expect(c.command).toEqual(['python3', 'train.py']);
+    expect(c.budget_seconds).toBe(20);
+    expect(c.goal).toBe('max');
+    expect(c.agent).toEqual({ command: 'claude', args: ['--verbose'] });
+  });
+  it('names the unknown key', () => {
+    expect(err('budget: 20\n')).toMatch(/unknown key "budget"/);
+    expect(err('agent:\n  cmd: x\n')).toMatch(/unknown key "agent.cmd"/);
+  });
+  it('names the key with a wrong type', () => {
+    expect(err('budget_seconds: soon\n')).toMatch(/"budget_seconds" must be a positive number, not string "soon"/);
+    expect(err('goal: lowest\n')).toMatch(/"goal" must be "min" or "max"/);
+    expect(err('editable: train.py\n')).toMatch(/"editable" must be a list of strings/);
+    expect(err('tasks:\n  - {text: a, priority: high}\n')).toMatch(/task 1 has a "priority" that is not a number/);
+  });
+  it('names the line of broken YAML', () => {
+    expect(err('metric: val_bpb\ngoal: [min\n')).toMatch(/broken YAML at line \d/);
+    expect(err('- a\n- b\n')).toMatch(/top level must be a mapping/);
+  });
+  it('TIME_BUDGET overrides the budget, and a bad one is refused', () => {
+    const repo = makeRepo({ 'autoresearch.yaml': 'budget_seconds: 20\n' });
+    expect(loadConfig(repo, { TIME_BUDGET: '7' }).budget_seconds).toBe(7);
+    expect(loadConfig(repo, {}).budget_seconds).toBe(20);
+    expect(() => loadConfig(repo, { TIME_BUDGET: 'x' })).toThrow(/TIME_BUDGET must be a positive number/);
+  });
+});
