@@ -19,6 +19,7 @@ export function buildProgram(): Command {
     .description('Run ML experiments all night with an AI coding agent, and keep an honest ledger.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError(false)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Each command module registers itself; session also owns the root `--session` form.

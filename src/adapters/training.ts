@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { openSync, writeSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import type { ProcessOutcome } from '../engine/types.js';
 
 // Thin adapter over the training process: one process group, tee to log files, kill at the limit.
@@ -42,6 +42,40 @@ export function groupAlive(pgid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Live (non-zombie) members of a process group, read from /proc; null where /proc is not there. */
+export function groupMembers(pgid: number): number[] | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  const out: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // Fields after the parenthesised command: state ppid pgrp ...
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[2]) === pgid && rest[0] !== 'Z') out.push(Number(e));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/** SIGKILL the group until no live member is left (bounded), so callers can rely on it being gone. */
+async function reapGroup(pgid: number, maxMs = 3000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    killGroup(pgid, 'SIGKILL');
+    const left = groupMembers(pgid);
+    if (left === null || left.length === 0 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -94,7 +128,7 @@ export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+    const finish = async (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(limitTimer);
@@ -102,7 +136,7 @@ export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
       if (tick) clearInterval(tick);
       opts.signal?.removeEventListener('abort', onAbort);
       // Descendants may outlive the leader (forked workers): no process of the run survives it.
-      if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
+      if (pgid !== undefined) await reapGroup(pgid);
       if (spawnError) write(Buffer.from(`ar-supervise: could not start ${opts.argv[0]}: ${spawnError}\n`));
       for (const fd of fds) {
         try {
@@ -124,15 +158,15 @@ export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
     };
     child.on('error', (e) => {
       spawnError = e.message;
-      finish(127, null);
+      void finish(127, null);
     });
     child.on('exit', (code, sig) => {
       // Grandchildren holding the pipes open must not hang us: kill the group, then wait briefly for close.
       if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
-      const t = setTimeout(() => finish(code, sig), 2000);
+      const t = setTimeout(() => void finish(code, sig), 2000);
       child.on('close', () => {
         clearTimeout(t);
-        finish(code, sig);
+        void finish(code, sig);
       });
     });
   });

@@ -26,9 +26,6 @@ export function register(program: Command): void {
       const repo = await repoRoot(opts.repo ?? process.cwd());
       const tag = await currentTag(repo);
       const config = loadConfig(repo);
-      const { readState } = await import('../engine/state.js');
-      const state = readState(repo, tag)!;
-      const noise = (state as { noise?: { threshold: number } }).noise;
       const live = opts.json ? null : liveLine('training');
       const ac = interruptOnSignals();
       try {
@@ -41,7 +38,6 @@ export function register(program: Command): void {
           log: createLogger(repo, tag),
           onTick: live?.tick,
           signal: ac.signal,
-          threshold: noise?.threshold,
         });
         live?.done();
         process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : formatResult(r));

@@ -6,7 +6,7 @@ import { branchFor, stateDir, LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT } from '../p
 import { addToExclude } from './exclude.js';
 import { writeLedgerHeader } from './ledger.js';
 import { checkPrerequisites } from './prereq.js';
-import { checksums, writeState, type TagState } from './state.js';
+import { checksums, readState, writeState, type TagState } from './state.js';
 import { runExperiment, type StepOptions, type StepResult } from './step.js';
 import { createLogger } from '../log.js';
 
@@ -70,6 +70,7 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
     goal: config.goal,
     readonly: await checksums(repo, config.readonly),
     ...(opts.lane ? { lane: opts.lane } : {}),
+    ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),
   };
   writeState(repo, state);
   const archived = writeLedgerHeader(repo, tag, config.metric);
@@ -79,5 +80,35 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
   if (archived) opts.out?.(`The previous ${LEDGER_FILE} was moved to ${archived}.`);
   if (!opts.baseline) return null;
   opts.out?.(`Running the baseline (${config.budget_seconds} s budget)...`);
-  return runExperiment({ repo, tag, config, description: 'baseline', log, env: opts.env, onTick: opts.onTick, signal: opts.signal });
+  const common = { repo, tag, config, log, env: opts.env, onTick: opts.onTick, signal: opts.signal };
+  const first = await runExperiment({ ...common, description: 'baseline', ...(config.noise ? { seed: 0 } : {}) });
+  if (config.noise && config.noise.reruns > 1 && first.record.value !== null) {
+    await estimateNoise(repo, tag, config, first.record.value, common, opts.out);
+  }
+  return first;
+}
+
+/** Rerun the baseline with other seeds; sigma x S becomes the margin a keep must beat. */
+async function estimateNoise(
+  repo: string,
+  tag: string,
+  config: Config,
+  firstValue: number,
+  common: Omit<StepOptions, 'description'>,
+  out?: (line: string) => void,
+): Promise<void> {
+  const values = [firstValue];
+  for (let seed = 1; seed < config.noise!.reruns; seed++) {
+    if (common.signal?.aborted) return;
+    out?.(`Noise estimate: baseline rerun ${seed + 1}/${config.noise!.reruns}...`);
+    const r = await runExperiment({ ...common, description: `baseline rerun seed=${seed}`, seed });
+    if (r.record.value !== null) values.push(r.record.value);
+  }
+  if (values.length < 2) return;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sigma = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
+  const state = readState(repo, tag)!;
+  state.noise = { sigma, threshold: sigma * config.noise!.sigma, values };
+  writeState(repo, state);
+  out?.(`Noise: sigma ${sigma.toFixed(6)} over ${values.length} baseline runs; a keep must beat the best by more than ${state.noise.threshold.toFixed(6)}.`);
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord } from './types.js';
 import { withLockSync } from './lock.js';
@@ -46,11 +46,34 @@ export function appendRun(repo: string, rec: RunRecord): { repaired: string | nu
   const line = JSON.stringify(rec) + '\n';
   const row = ledgerRow(rec);
   return withLockSync(lockPathFor(repo, rec.tag), () => {
-    const repaired = repairLedger(repo, rec.tag, rec.metric);
+    // Sizes as we left them mean nobody touched the files; otherwise compare row by row.
+    const unchanged = sizesMatch(repo, rec.tag);
+    const repaired = unchanged ? null : repairLedger(repo, rec.tag, rec.metric);
     appendFileSync(recordsPath(repo, rec.tag), line, { mode: 0o600 });
     appendFileSync(ledgerPath(repo), row);
+    saveSizes(repo, rec.tag);
     return { repaired };
   });
+}
+
+const metaPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'ledger.meta.json');
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
+}
+function sizesMatch(repo: string, tag: string): boolean {
+  try {
+    const m = JSON.parse(readFileSync(metaPath(repo, tag), 'utf8')) as { tsv: number; records: number };
+    return m.tsv === fileSize(ledgerPath(repo)) && m.records === fileSize(recordsPath(repo, tag));
+  } catch {
+    return false;
+  }
+}
+function saveSizes(repo: string, tag: string): void {
+  writeAtomic(metaPath(repo, tag), JSON.stringify({ tsv: fileSize(ledgerPath(repo)), records: fileSize(recordsPath(repo, tag)) }));
 }
 
 /**
@@ -77,11 +100,6 @@ export function repairLedger(repo: string, tag: string, metric: string): string 
   }
   writeAtomic(file, expected);
   return archived ?? file;
-}
-
-/** Next run id, counted from the records under the same lock as appends. */
-export function nextRunId(repo: string, tag: string): number {
-  return withLockSync(lockPathFor(repo, tag), () => readRecords(repo, tag).records.length + 1);
 }
 
 /** Read runs.jsonl; a torn or foreign line is skipped with a warning, never a crash. */

@@ -19,6 +19,10 @@ export interface TagState {
   /** sha256 of each read-only file at init (null when it did not exist). */
   readonly: Record<string, string | null>;
   lane?: string;
+  /** Environment every run of this tag gets (a lane's CUDA_VISIBLE_DEVICES). */
+  env?: Record<string, string>;
+  /** Noise-aware keeping: sigma estimated from the baseline's reruns; keeps need > threshold. */
+  noise?: { sigma: number; threshold: number; values: number[] };
 }
 
 export function readState(repo: string, tag: string): TagState | null {

@@ -25,8 +25,8 @@ export interface StepOptions {
   signal?: AbortSignal;
   onTick?: (elapsedMs: number, budgetMs: number, limitMs: number) => void;
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
-  /** Noise-aware keeping: the improvement must exceed this margin. */
-  threshold?: number;
+  /** Noise-aware keeping: an improvement must exceed `threshold` (= sigma x S). Defaults to the tag's state. */
+  noise?: { sigma: number; threshold: number };
 }
 
 export interface StepResult {
@@ -253,6 +253,7 @@ async function step(o: StepOptions): Promise<StepResult> {
   const env = trainingEnv(process.env, {
     TIME_BUDGET: String(config.budget_seconds),
     ...(o.seed !== undefined ? { SEED: String(o.seed) } : {}),
+    ...(state.env ?? {}),
     ...(o.env ?? {}),
   });
   o.log?.info({ id, commit, description, budgetS: config.budget_seconds }, 'run started');
@@ -299,6 +300,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     rec.crashReason = cls.crashReason as CrashReason;
     rec.tail = errorExcerpt(outcome.tail);
   }
+  const noise = o.noise ?? state.noise;
   // 6. Decide; a rerun of the kept commit measures noise and never moves the best.
   const d = decide({
     value: cls.value,
@@ -306,11 +308,12 @@ async function step(o: StepOptions): Promise<StepResult> {
     violation: !!rec.violation,
     best: best.value,
     goal: config.goal,
-    threshold: o.threshold,
+    threshold: noise?.threshold,
   });
   rec.status = isRerun && d.keep && best.value !== null ? 'discard' : d.status;
-  if (o.threshold && o.threshold > 0 && rec.value !== null && best.value !== null) {
-    rec.noise = { sigma: NaN, threshold: o.threshold, margin: config.goal === 'min' ? best.value - rec.value : rec.value - best.value };
+  if (noise && rec.value !== null && best.value !== null) {
+    const margin = config.goal === 'min' ? best.value - rec.value : rec.value - best.value;
+    rec.noise = { sigma: noise.sigma, threshold: noise.threshold, margin };
   }
   await finish(repo, git, rec, parent, rec.status === 'keep');
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');

@@ -72,3 +72,13 @@ export function processesMatching(needle: string): number[] {
     .map((l) => Number(l.trim().split(/\s+/)[0]))
     .filter((n) => Number.isInteger(n));
 }
+
+/** True while `pid` is a live process (a zombie waiting to be reaped counts as dead). */
+export function isLive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
