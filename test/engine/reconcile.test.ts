@@ -1,0 +1,85 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { readFileSync, existsSync, copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { jobRepo, cli, git, cleanupRepos, JOBS, BIN, isLive } from '../helpers/repo.js';
+
+afterAll(cleanupRepos);
+
+const records = (repo: string) =>
+  readFileSync(path.join(repo, '.autoresearch/t/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+async function waitFor<T>(fn: () => T | null | undefined | false, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startSlowRun(repo: string) {
+  copyFileSync(path.join(JOBS, 'sleep_forever.py'), path.join(repo, 'train.py'));
+  const child = execa('node', [BIN, 'run', '-m', 'slow one'], { cwd: repo, reject: false, env: { NO_COLOR: '1' } });
+  const pending = path.join(repo, '.autoresearch/t/pending.json');
+  const p = await waitFor(() => {
+    if (!existsSync(pending)) return null;
+    const j = JSON.parse(readFileSync(pending, 'utf8'));
+    return j.pid ? j : null;
+  });
+  return { child, trainingPid: p.pid as number, commit: p.commit as string };
+}
+
+describe('a runner that dies mid-run', () => {
+  it('SIGKILLed: the next run records it once as interrupted, kills its training, and resets the branch', async () => {
+    const repo = jobRepo('summary.py', { budget_seconds: 30 });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    const base = git(repo, ['rev-parse', 'HEAD']);
+    const { child, trainingPid, commit } = await startSlowRun(repo);
+    child.kill('SIGKILL');
+    await child;
+    expect(isLive(trainingPid)).toBe(true); // its own process group outlives the runner
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(commit);
+
+    const next = await cli(['run', '-m', 'after the crash'], { cwd: repo });
+    expect(next.exitCode, next.all).toBe(0);
+    expect(isLive(trainingPid)).toBe(false);
+    const recs = records(repo);
+    expect(recs.map((r) => [r.description, r.status, r.crashReason ?? null])).toEqual([
+      ['baseline', 'keep', null],
+      ['slow one', 'crash', 'interrupted'],
+      ['after the crash', 'discard', null], // a rerun of the baseline: nothing changed after the reset
+    ]);
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(base);
+    expect(readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n')).toHaveLength(4);
+    // And once only: a further run adds exactly one row.
+    await cli(['run', '-m', 'again'], { cwd: repo });
+    expect(records(repo)).toHaveLength(4);
+  });
+
+  it('SIGINT: the run is recorded as interrupted, the branch reset, exit 130', async () => {
+    const repo = jobRepo('summary.py', { budget_seconds: 30 });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    const base = git(repo, ['rev-parse', 'HEAD']);
+    const { child, trainingPid } = await startSlowRun(repo);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(r.stdout).toContain('crash (interrupted)');
+    expect(isLive(trainingPid)).toBe(false);
+    expect(records(repo).map((x) => x.crashReason ?? x.status)).toEqual(['keep', 'interrupted']);
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(base);
+  });
+
+  it('a second run while one is in progress is refused, not queued', async () => {
+    const repo = jobRepo('summary.py', { budget_seconds: 30 });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    const { child } = await startSlowRun(repo);
+    const second = await cli(['run', '-m', 'concurrent'], { cwd: repo });
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr).toMatch(/another experiment is running in this checkout \(pid \d+\)/);
+    child.kill('SIGINT');
+    await child;
+  });
+});
