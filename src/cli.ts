@@ -48,8 +48,14 @@ export function reportError(e: unknown): number {
     return 1;
   }
   const err = e as NodeJS.ErrnoException;
-  if (err && (err.code === 'ENOSPC' || err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM')) {
-    process.stderr.write(`ar-supervise: cannot write ${err.path ?? 'a file'}: ${err.code === 'ENOSPC' ? 'the disk is full' : 'permission denied or read-only'}.\n`);
+  const why: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EROFS: 'it is on a read-only file system',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+  };
+  if (err && err.code && why[err.code]) {
+    process.stderr.write(`ar-supervise: cannot write ${err.path ?? 'a file'}: ${why[err.code]}.\n`);
     return 1;
   }
   process.stderr.write(`ar-supervise: internal error: ${err?.message ?? String(e)}\n`);

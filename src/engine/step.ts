@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { runTraining, groupAlive, killGroup } from '../adapters/training.js';
@@ -168,7 +168,8 @@ function baseRecord(
 
 /** One step of the loop: guard, commit, train on the budget, parse, decide, record, revert. */
 export async function runExperiment(o: StepOptions): Promise<StepResult> {
-  const { repo, tag, config } = o;
+  const { repo, tag } = o;
+  preflight(repo, tag);
   const release = acquireRunLock(repo, tag);
   try {
     await reconcile(repo, tag, o.log);
@@ -319,6 +320,29 @@ async function step(o: StepOptions): Promise<StepResult> {
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
   const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
   return { record: rec, best: after, bestBefore: best.value };
+}
+
+/** Refuse to start on a full disk or a read-only state folder: better no run than half a record. */
+export function preflight(repo: string, tag: string, minFree = 1 << 20): void {
+  const dir = stateDir(repo, tag);
+  try {
+    const fs = statfsSync(dir);
+    const free = Number(fs.bavail) * Number(fs.bsize);
+    if (free < minFree) {
+      throw new ToolError(`the disk holding ${dir} is full (${Math.floor(free / 1024)} KB free); free some space and run again. Nothing was run.`);
+    }
+  } catch (e) {
+    if (e instanceof ToolError) throw e;
+  }
+  const probe = path.join(dir, `.probe-${process.pid}`);
+  try {
+    writeFileSync(probe, 'x');
+    unlinkSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'it is on a read-only file system' : `it is not writable (${code})`;
+    throw new ToolError(`cannot write to the state folder ${dir}: ${why}. Nothing was run.`);
+  }
 }
 
 function sanitizeMetrics(m: Record<string, number | string>): Record<string, number | string> {
