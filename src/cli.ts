@@ -21,12 +21,19 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's own complaints read like ours: one sentence, our prefix.
+      outputError: (s, write) => write(`ar-supervise: ${s.replace(/^error: /, '').trim().replace(/([^.])$/, '$1.')}\n`),
+    });
   // Each command module registers itself; session also owns the root `--session` form.
   for (const mod of [session, init, run, tail, kill, status, sweep, demo, report, compare, promote]) {
     mod.register(program);
   }
-  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    cmd.configureOutput(program.configureOutput());
+  }
   return program;
 }
 

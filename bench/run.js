@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// `npm run bench`: the numbers behind the performance targets, measured once on this machine.
+// Machines are noisy: nothing here fails; each target is printed as met or not met.
+// Each section is independent: one that throws prints its error and the others still run.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'ar-supervise.js');
+const DIST = path.join(ROOT, 'dist');
+const JOBS = path.join(ROOT, 'test', 'fixtures', 'jobs');
+const SECTION_LIMIT_MS = 90_000;
+const temps = [];
+
+// ---------------------------------------------------------------------------------------------
+
+const median = (xs) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const secs = (ms) => (ms / 1000).toFixed(3) + ' s';
+const met = (ok) => (ok ? 'met' : 'NOT met');
+const line = (label, value) => console.log(`  ${label.padEnd(34)} ${value}`);
+
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  const r = await fn();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, r };
+}
+
+function tempDir(prefix) {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+
+async function git(cwd, args) {
+  return (await run('git', args, { cwd })).stdout.trim();
+}
+
+async function gitRepo(files, prefix) {
+  const dir = tempDir(prefix);
+  await git(dir, ['init', '-q', '-b', 'main']);
+  await git(dir, ['config', 'user.name', 'bench']);
+  await git(dir, ['config', 'user.email', 'bench@localhost']);
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+  await git(dir, ['add', '-A']);
+  await git(dir, ['commit', '-q', '-m', 'initial']);
+  return dir;
+}
+
+async function importDist(rel) {
+  const file = path.join(DIST, rel);
+  if (!existsSync(file)) return null;
+  return import(pathToFileURL(file).href);
+}
+
+function withLimit(promise, ms, what) {
+  let t;
+  const limit = new Promise((_, reject) => {
+    t = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s; stopped waiting`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(t));
+}
+
+/** Print the numbers a hook returned: numbers, arrays of numbers (as medians) and nested objects. */
+function printNumbers(obj, prefix = '') {
+  if (typeof obj === 'number' || typeof obj === 'string' || typeof obj === 'boolean') {
+    line(prefix || 'result', String(obj));
+    return;
+  }
+  if (Array.isArray(obj)) {
+    if (obj.every((x) => typeof x === 'number')) line(prefix || 'values', `${obj.length} values, median ${median(obj)}`);
+    else line(prefix || 'values', JSON.stringify(obj).slice(0, 200));
+    return;
+  }
+  if (obj && typeof obj === 'object') {
+    for (const [k, v] of Object.entries(obj)) printNumbers(v, prefix ? `${prefix}.${k}` : k);
+    return;
+  }
+  line(prefix || 'result', String(obj));
+}
+
+/** The first number under a key matching `re`, converted to seconds by its name (…Ms = ms, else s). */
+function findSeconds(obj, re) {
+  if (!obj || typeof obj !== 'object') return null;
+  for (const [k, v] of Object.entries(obj)) {
+    if (re.test(k) && typeof v === 'number') return /ms$/i.test(k) ? v / 1000 : v;
+    if (re.test(k) && Array.isArray(v) && v.every((x) => typeof x === 'number')) return /ms$/i.test(k) ? median(v) / 1000 : median(v);
+  }
+  for (const v of Object.values(obj)) {
+    const s = findSeconds(v, re);
+    if (s !== null) return s;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Engine overhead per experiment: wall time of `ar-supervise run` minus the training process's own time.
+
+async function engineOverhead() {
+  const RUNS = 10;
+  const job = path.join(JOBS, 'trivial.py');
+  const train = existsSync(job)
+    ? readFileSync(job, 'utf8')
+    : 'print("---")\nprint("val_bpb:          1.000000")\n'; // stand-in until the fixture exists
+  if (!existsSync(job)) console.log('  (test/fixtures/jobs/trivial.py is missing: using a one-line stand-in)');
+  const repo = await gitRepo(
+    {
+      'train.py': train,
+      'prepare.py': '# read-only\n',
+      'autoresearch.yaml': 'command: python3 train.py\nbudget_seconds: 5\n',
+    },
+    'ar-bench-engine-',
+  );
+  const cli = (args) => run(process.execPath, [BIN, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
+  await cli(['init', '--tag', 'b', '--no-baseline']);
+
+  const walls = [];
+  for (let i = 1; i <= RUNS; i++) walls.push((await timed(() => cli(['run', '-m', `rerun ${i}`]))).ms);
+  const records = readFileSync(path.join(repo, '.autoresearch', 'b', 'runs.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((r) => /^rerun \d+$/.test(r.description)); // a baseline record, if init ran one, is not ours
+  if (records.length !== RUNS) throw new Error(`expected ${RUNS} records, found ${records.length}`);
+  const overheads = records.map((r, i) => walls[i] - r.durationMs);
+  const statuses = [...new Set(records.map((r) => r.status))].join(', ');
+
+  const bare = [];
+  for (let i = 0; i < RUNS; i++) bare.push((await timed(() => run('python3', ['train.py'], { cwd: repo }))).ms);
+  const node = [];
+  for (let i = 0; i < 5; i++) node.push((await timed(() => cli(['--version']))).ms);
+
+  const m = median(overheads);
+  line(`runs (statuses: ${statuses})`, String(RUNS));
+  line('median wall time of `run`', secs(median(walls)));
+  line('median training process (record)', secs(median(records.map((r) => r.durationMs))));
+  line('median overhead (wall - training)', `${secs(m)}  (min ${secs(Math.min(...overheads))}, max ${secs(Math.max(...overheads))})`);
+  line('median bare `python3 train.py`', secs(median(bare)));
+  line('median `ar-supervise --version`', `${secs(median(node))}  (Node start-up + CLI load, part of the overhead)`);
+  line('target overhead < 0.3 s', met(m < 300));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Report speed: buildReport on a 100,000-run ledger.
+
+async function reportSpeed() {
+  const mod = await importDist('report/index.js');
+  if (!mod || typeof mod.buildReport !== 'function') {
+    console.log('  skipped: dist/report/index.js does not export buildReport (yet)');
+    return;
+  }
+  const ledger = await importDist('engine/ledger.js');
+  const ROWS = 100_000;
+  const repo = await gitRepo({ 'train.py': 'print("val_bpb: 1.0")\n', 'prepare.py': '# read-only\n' }, 'ar-bench-report-');
+  await git(repo, ['checkout', '-q', '-b', 'autoresearch/big']);
+  const base = await git(repo, ['rev-parse', 'HEAD']);
+  const dir = path.join(repo, '.autoresearch', 'big');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'state.json'),
+    JSON.stringify({ v: 1, tag: 'big', branch: 'autoresearch/big', base, created: new Date().toISOString(), metric: 'val_bpb', goal: 'min', readonly: {} }, null, 2) + '\n',
+  );
+
+  const gen = await timed(async () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const hex = () => randomBytes(20).toString('hex');
+    const jsonl = [];
+    const tsv = [ledger ? ledger.ledgerHeader('val_bpb') : 'commit\tval_bpb\tmemory_gb\tstatus\tdescription\n'];
+    let best = null;
+    let bestCommit = base;
+    const t0 = Date.parse('2025-01-01T00:00:00Z');
+    for (let i = 1; i <= ROWS; i++) {
+      const commit = hex();
+      const crashed = rand() < 0.05;
+      const value = crashed ? null : Math.round((1.2 - 0.2 * (i / ROWS) + (rand() - 0.5) * 0.05) * 1e6) / 1e6;
+      const keep = value !== null && (best === null || value < best);
+      const status = crashed ? 'crash' : keep ? 'keep' : 'discard';
+      const start = new Date(t0 + i * 330_000).toISOString();
+      const rec = {
+        v: 1, id: i, tag: 'big', start, end: new Date(t0 + i * 330_000 + 300_000).toISOString(), durationMs: 300_000,
+        commit, parent: bestCommit, description: `experiment ${i}: try LR ${(rand() * 0.1).toFixed(4)}`, status,
+        metric: 'val_bpb', value, bestBefore: best, memoryGb: crashed ? 0 : 44.1, metrics: value === null ? {} : { val_bpb: value, peak_vram_mb: 45160 },
+        exitCode: crashed ? 1 : 0, signal: null, timedOut: false, linesAdded: 3, linesRemoved: 1, log: `.autoresearch/big/logs/${i}.log`,
+        ...(crashed ? { crashReason: 'error' } : {}),
+      };
+      if (keep) {
+        best = value;
+        bestCommit = commit;
+      }
+      jsonl.push(JSON.stringify(rec));
+      tsv.push(ledger ? ledger.ledgerRow(rec) : [commit.slice(0, 7), (value ?? 0).toFixed(6), rec.memoryGb.toFixed(1), status, rec.description].join('\t') + '\n');
+    }
+    writeFileSync(path.join(dir, 'runs.jsonl'), jsonl.join('\n') + '\n');
+    writeFileSync(path.join(repo, 'results.tsv'), tsv.join(''));
+  });
+  const built = await timed(() => mod.buildReport({ repo, tag: 'big' }));
+  // A second call (warm caches) only when the first was quick enough to afford it.
+  const again = built.ms < 5000 ? await timed(() => mod.buildReport({ repo, tag: 'big' })) : null;
+  const r = built.r;
+  line('rows', ROWS.toLocaleString('en-US'));
+  line('ledger generated in', secs(gen.ms));
+  line('buildReport, first call', secs(built.ms));
+  line('buildReport, second call', again ? secs(again.ms) : 'skipped (the first took over 5 s)');
+  if (r?.model?.counts) line('report counts', JSON.stringify(r.model.counts));
+  if (r?.warnings?.length) line('warnings', `${r.warnings.length} (first: ${r.warnings[0]})`);
+  line('target < 1 s', met(Math.min(built.ms, again?.ms ?? Infinity) < 1000));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Supervisor latency (turn end -> next task) and 4. lanes throughput: through bench hooks, when present.
+
+function benchExports(mod, re) {
+  return Object.entries(mod ?? {}).filter(([k, v]) => typeof v === 'function' && re.test(k));
+}
+
+async function supervisorLatency() {
+  const mod = await importDist('supervisor/loop.js');
+  const hooks = benchExports(mod, /bench/i);
+  if (!hooks.length) {
+    console.log('  skipped: dist/supervisor/loop.js exports no bench hook (a function with "bench" in its name) yet');
+    return;
+  }
+  for (const [name, fn] of hooks) {
+    const { ms, r } = await timed(() => withLimit(Promise.resolve(fn()), SECTION_LIMIT_MS, name));
+    line(`${name}() ran in`, secs(ms));
+    printNumbers(r);
+    const s = Array.isArray(r) && r.every((x) => typeof x === 'number') ? median(r) / 1000 : findSeconds(r, /median/i);
+    if (s !== null && Number.isFinite(s)) line('target median < 0.5 s', `${met(s < 0.5)} (${s.toFixed(3)} s)`);
+    else line('target median < 0.5 s', 'no median in the hook\'s result; see the numbers above');
+  }
+}
+
+async function lanesThroughput() {
+  const dir = path.join(DIST, 'lanes');
+  if (!existsSync(dir)) {
+    console.log('  skipped: no dist/lanes/ (lanes are not built yet)');
+    return;
+  }
+  let found = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+    const mod = await importDist(path.join('lanes', f));
+    for (const [name, fn] of benchExports(mod, /bench|runsPerHour|throughput/i)) {
+      found++;
+      const { ms, r } = await timed(() => withLimit(Promise.resolve(fn()), SECTION_LIMIT_MS, name));
+      line(`lanes/${f} ${name}() ran in`, secs(ms));
+      printNumbers(r);
+    }
+  }
+  if (!found) console.log('  skipped: dist/lanes/ exports no bench or runs-per-hour hook');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const SECTIONS = [
+  ['Engine overhead per experiment (target < 0.3 s)', engineOverhead],
+  ['Report speed, 100,000 runs (target < 1 s)', reportSpeed],
+  ['Supervisor latency, turn end to next task (target median < 0.5 s)', supervisorLatency],
+  ['Lanes: runs per hour with N lanes', lanesThroughput],
+];
+
+async function main() {
+  if (!existsSync(path.join(DIST, 'cli.js'))) {
+    console.error('bench: dist/ is missing; run "npm run bench" (it builds first) or "npx tsc -p ."');
+    process.exitCode = 1;
+    return;
+  }
+  const t0 = Date.now();
+  console.log(`autoresearch bench: node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}`);
+  for (const [title, fn] of SECTIONS) {
+    console.log(`\n${title}`);
+    try {
+      await withLimit(fn(), SECTION_LIMIT_MS * 2, title);
+    } catch (e) {
+      const err = /** @type {Error & {stderr?: string}} */ (e);
+      console.log(`  error: ${err.message.split('\n')[0]}`);
+      if (err.stderr) console.log(`  ${String(err.stderr).trim().split('\n').slice(-3).join('\n  ')}`);
+    }
+  }
+  console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+try {
+  await main();
+} finally {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+}
