@@ -1,5 +1,46 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 
+interface ReportFlags {
+  tag?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** The repo root when inside a git work tree (so `report` works from a subfolder), else cwd. */
+async function repoRoot(cwd: string): Promise<string> {
+  try {
+    const { execa } = await import('execa');
+    const r = await execa('git', ['rev-parse', '--show-toplevel'], { cwd, reject: false, timeout: 10_000 });
+    return r.exitCode === 0 && String(r.stdout).trim() ? String(r.stdout).trim() : cwd;
+  } catch {
+    return cwd;
+  }
+}
+
 export function register(program: Command): void {
-  void program; // 'report' lands in a later commit.
+  program
+    .command('report')
+    .description('Write the morning report (Markdown, progress chart, CSV/TSV, JSON) and print a summary.')
+    .option('--tag <tag>', 'run tag (default: from the autoresearch/<tag> branch, else the latest)')
+    .option('--out <dir>', 'where to write the files (default: .autoresearch/<tag>/report/)')
+    .option('--json', 'print the report model as JSON only')
+    .action(async (flags: ReportFlags) => {
+      const cwd = process.cwd();
+      const repo = await repoRoot(cwd);
+      // Loaded on use: every command pays the start-up of what cli.ts imports.
+      const { buildReport, renderMarkdown, renderTerminalChart } = await import('../report/index.js');
+      const res = await buildReport({ repo, tag: flags.tag, outDir: flags.out === undefined ? undefined : path.resolve(cwd, flags.out) });
+      for (const w of res.warnings) process.stderr.write(`ar-supervise: warning: ${w.replace(/\s+/g, ' ')}\n`);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(res.model, null, 2) + '\n');
+        return;
+      }
+      const out = process.stdout;
+      out.write(renderMarkdown(res.model, { short: true }));
+      if (out.isTTY) out.write('\n' + renderTerminalChart(res.chart, { width: Math.min(70, (out.columns || 80) - 2), color: !process.env.NO_COLOR }));
+      const rel = path.relative(cwd, res.paths.dir) || '.';
+      const names = [res.paths.markdown, res.paths.png, res.paths.svg, res.paths.csv, res.paths.tsv, res.paths.json].map((p) => path.basename(p));
+      out.write(`\nWrote ${names.join(', ')} to ${rel}${path.sep}\n`);
+    });
 }

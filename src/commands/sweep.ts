@@ -1,5 +1,72 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { interruptOnSignals } from './init.js';
 
 export function register(program: Command): void {
-  void program; // 'sweep' lands in a later commit.
+  program
+    .command('sweep')
+    .description('a scripted loop: rewrite assignments like LR = 0.01 over a grid, a random draw or greedy coordinate descent, each point one run')
+    .argument('<file>', 'the sweep file (YAML: strategy, parameters, seeds, samples, seed, file)')
+    .option('--dry-run', 'list the points (greedy: the first pass) and change nothing')
+    .option('--json', 'print the summary as JSON instead of progress lines')
+    .option('-C, --repo <dir>', 'research repo (default: current folder)')
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; repo?: string }) => {
+      const { loadSweepSpec } = await import('../sweep/spec.js');
+      const { planSweep, runSweep, summaryLines } = await import('../sweep/runner.js');
+      const { describe } = await import('../sweep/points.js');
+      const { plainDisplay, silentDisplay, ttyDisplay } = await import('../sweep/progress.js');
+      const { repoRoot } = await import('../engine/init.js');
+      const { currentTag } = await import('../engine/step.js');
+      const { loadConfig } = await import('../config.js');
+      const { createLogger } = await import('../log.js');
+
+      const spec = loadSweepSpec(path.resolve(process.cwd(), file));
+      const repo = await repoRoot(opts.repo ?? process.cwd());
+      const config = loadConfig(repo);
+      const out = (s: string) => process.stdout.write(s);
+
+      if (opts.dryRun) {
+        // Reads only; on an autoresearch branch it also marks what the ledger already has.
+        const plan = planSweep(repo, config, spec);
+        const seeds = spec.seeds > 1 ? Array.from({ length: spec.seeds }, (_, i) => i) : [undefined];
+        const done = new Set<string>();
+        try {
+          const { readRecords } = await import('../engine/ledger.js');
+          const t = await currentTag(repo);
+          for (const r of readRecords(repo, t).records) if (!(r.status === 'crash' && r.crashReason === 'interrupted')) done.add(r.description);
+        } catch {
+          /* not on a tag: nothing is done yet */
+        }
+        const runs = plan.points.flatMap((p) => seeds.map((s) => describe(p, s)));
+        if (opts.json) {
+          out(JSON.stringify({ strategy: spec.strategy, file: plan.file, seeds: spec.seeds, points: plan.points.map((p) => describe(p)), runs, inLedger: runs.filter((r) => done.has(r)) }) + '\n');
+          return;
+        }
+        for (const n of plan.notes) out(n + '\n');
+        const what =
+          spec.strategy === 'greedy'
+            ? `greedy sweep of ${plan.file}, first pass from ${describe(plan.current)} (later passes depend on the results):`
+            : `${spec.strategy} sweep of ${plan.file}: ${plan.points.length} point${plan.points.length === 1 ? '' : 's'}${spec.seeds > 1 ? ` x ${spec.seeds} seeds = ${plan.points.length * spec.seeds} runs` : ''}:`;
+        out(what.charAt(0).toUpperCase() + what.slice(1) + '\n');
+        plan.points.forEach((p, i) => {
+          const n = seeds.filter((s) => done.has(describe(p, s))).length;
+          const mark = n === 0 ? '' : n === seeds.length ? '  (in the ledger)' : `  (${n} of ${seeds.length} seeds in the ledger)`;
+          out(`  ${String(i + 1).padStart(String(plan.points.length).length)}. ${describe(p)}${mark}\n`);
+        });
+        out(`Nothing was run (--dry-run); each run takes up to ${config.budget_seconds * config.timeout_factor} s (budget ${config.budget_seconds} s).\n`);
+        return;
+      }
+
+      const tag = await currentTag(repo);
+      const display = opts.json ? silentDisplay() : process.stdout.isTTY ? ttyDisplay(process.stdout) : plainDisplay(out);
+      const ac = interruptOnSignals();
+      try {
+        const summary = await runSweep({ repo, tag, config, spec, display, signal: ac.signal, log: createLogger(repo, tag) });
+        if (opts.json) out(JSON.stringify(summary) + '\n');
+        else for (const l of summaryLines(summary, spec, config.metric, config.goal)) out(l + '\n');
+        if (ac.signal.aborted) process.exitCode = 130;
+      } finally {
+        ac.dispose();
+      }
+    });
 }

@@ -1,0 +1,138 @@
+// The morning report: load a tag's runs, compute the model, write report.md, charts and tables.
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { loadConfig } from '../config.js';
+import { UsageError } from '../errors.js';
+import { ledgerPath, recordsPath, STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
+import { chartData, renderPng, renderSvg, type ChartData } from './chart.js';
+import { toCsvAndTsv } from './export.js';
+import { loadRuns } from './load.js';
+import { renderMarkdown } from './markdown.js';
+import type { Goal } from './stats.js';
+import { summarize, type ReportModel } from './summary.js';
+
+export type { ReportModel } from './summary.js';
+export type { ChartData } from './chart.js';
+export { renderMarkdown, type MarkdownOptions } from './markdown.js';
+export { renderTerminalChart, type TerminalChartOptions } from './terminal-chart.js';
+
+export interface BuildReportOptions {
+  repo: string;
+  /** Default: from the branch `autoresearch/<tag>`, else the most recently modified tag folder. */
+  tag?: string;
+  /** Default: `.autoresearch/<tag>/report/`; relative paths are taken from repo. */
+  outDir?: string;
+  /** Overrides the configured goal (for tests and ledgers made elsewhere). */
+  goal?: Goal;
+  /** How many near misses to list (default 5). */
+  nearMisses?: number;
+}
+
+export interface ReportPaths {
+  dir: string;
+  markdown: string;
+  svg: string;
+  png: string;
+  csv: string;
+  tsv: string;
+  json: string;
+}
+
+export interface BuildReportResult {
+  tag: string;
+  model: ReportModel;
+  /** For the terminal rendering (renderTerminalChart). */
+  chart: ChartData;
+  paths: ReportPaths;
+  /** Problems with the ledger (one line each); also in model.warnings. */
+  warnings: string[];
+}
+
+const FILES = { markdown: 'report.md', svg: 'progress.svg', png: 'progress.png', csv: 'runs.csv', tsv: 'runs.tsv', json: 'report.json' } as const;
+
+/** The tag of the checked-out `autoresearch/<tag>` branch, or null (other branch, no git, no repo). */
+export async function branchTag(repo: string): Promise<string | null> {
+  const git = async (args: string[]) => {
+    try {
+      const r = await execa('git', args, { cwd: repo, reject: false, timeout: 10_000 });
+      return r.exitCode === 0 ? String(r.stdout).trim() : null;
+    } catch {
+      return null;
+    }
+  };
+  // rev-parse fails on a branch with no commit yet; symbolic-ref still names it.
+  const branch = (await git(['rev-parse', '--abbrev-ref', 'HEAD'])) ?? (await git(['symbolic-ref', '--short', '-q', 'HEAD']));
+  return branch ? tagFromBranch(branch) : null;
+}
+
+/** Tag folders under .autoresearch/, most recently modified first. */
+export function knownTags(repo: string): string[] {
+  const root = path.join(repo, STATE_ROOT);
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const mtime = (tag: string) => {
+    // The folder's mtime does not change when runs.jsonl grows; the file's does.
+    const f = recordsPath(repo, tag);
+    return Math.max(statSync(stateDir(repo, tag)).mtimeMs, existsSync(f) ? statSync(f).mtimeMs : 0);
+  };
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => ({ tag: e.name, t: mtime(e.name) }))
+    .sort((a, b) => b.t - a.t || a.tag.localeCompare(b.tag))
+    .map((e) => e.tag);
+}
+
+/** Which tag to report on; throws UsageError when none can be found or the given one is unknown. */
+export async function resolveTag(repo: string, tag?: string): Promise<{ tag: string; branchTag: string | null }> {
+  const onBranch = await branchTag(repo);
+  const tags = knownTags(repo);
+  if (tag !== undefined) {
+    if (tag === '' || tag.split(/[\\/]/).some((p) => p === '..' || p === '.') || path.isAbsolute(tag)) {
+      throw new UsageError(`"${tag}" is not a tag name.`);
+    }
+    const karpathyOnly = tags.length === 0 && existsSync(ledgerPath(repo));
+    if (existsSync(stateDir(repo, tag)) || onBranch === tag || karpathyOnly) return { tag, branchTag: onBranch };
+    throw new UsageError(`unknown tag "${tag}" (${tags.length ? `known: ${tags.join(', ')}` : 'no tags under .autoresearch/ yet'}).`);
+  }
+  if (onBranch) return { tag: onBranch, branchTag: onBranch };
+  if (tags.length) return { tag: tags[0]!, branchTag: onBranch };
+  if (existsSync(ledgerPath(repo))) {
+    throw new UsageError('found results.tsv but not on an autoresearch/<tag> branch; pass --tag to name the run.');
+  }
+  throw new UsageError('no ledger found: no .autoresearch/ folder and no results.tsv here.');
+}
+
+export async function buildReport(opts: BuildReportOptions): Promise<BuildReportResult> {
+  const repo = path.resolve(opts.repo);
+  const { tag, branchTag: onBranch } = await resolveTag(repo, opts.tag);
+  const cfg = loadConfig(repo);
+  const goal = opts.goal ?? cfg.goal;
+  const loaded = loadRuns(repo, tag, { tsvIsThisTag: onBranch === null || onBranch === tag, goal });
+  if (!loaded) {
+    const why = existsSync(ledgerPath(repo)) ? `and results.tsv belongs to the checked-out tag "${onBranch}"` : 'and no results.tsv';
+    throw new UsageError(`no ledger found for tag "${tag}": no ${STATE_ROOT}/${tag}/runs.jsonl ${why}.`);
+  }
+  const metric = loaded.metric ?? cfg.metric;
+  const model = summarize(loaded.records, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });
+
+  const c = model.counts;
+  const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
+  const chart = chartData(loaded.records, { goal, metric, title });
+
+  const dir = opts.outDir ? path.resolve(repo, opts.outDir) : path.join(stateDir(repo, tag), 'report');
+  mkdirSync(dir, { recursive: true });
+  const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, path.join(dir, f)])) as Omit<ReportPaths, 'dir'>;
+  writeFileSync(paths.markdown, renderMarkdown(model, { files: { png: FILES.png, svg: FILES.svg, csv: FILES.csv, tsv: FILES.tsv, json: FILES.json } }));
+  writeFileSync(paths.svg, renderSvg(chart));
+  writeFileSync(paths.png, renderPng(chart));
+  const tables = toCsvAndTsv(loaded.records);
+  writeFileSync(paths.csv, tables.csv);
+  writeFileSync(paths.tsv, tables.tsv);
+  writeFileSync(paths.json, JSON.stringify(model, null, 2) + '\n');
+  return { tag, model, chart, paths: { dir, ...paths }, warnings: loaded.warnings };
+}

@@ -1,0 +1,424 @@
+// The scripted loop: rewrite the swept assignments in the kept file, then the same step as `run`.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Git } from '../adapters/git.js';
+import type { Config } from '../config.js';
+import { UsageError } from '../errors.js';
+import { decide } from '../engine/decide.js';
+import { matchesAny } from '../engine/guard.js';
+import { readRecords, writeAtomic } from '../engine/ledger.js';
+import { lockOwner, tryLock } from '../engine/lock.js';
+import { readState } from '../engine/state.js';
+import { acquireRunLock, bestOf, reconcile, runExperiment, type StepOptions, type StepResult } from '../engine/step.js';
+import type { RunRecord } from '../engine/types.js';
+import { stateDir } from '../paths.js';
+import { describe, greedy, greedyFirstPass, gridPoints, gridSize, pointValues, randomPoints, type Point } from './points.js';
+import type { SweepDisplay } from './progress.js';
+import { literalKey } from './python.js';
+import { readAssignments, rewriteAssignments } from './rewrite.js';
+import type { SweepSpec } from './spec.js';
+
+export const MAX_GRID = 100_000;
+
+export interface SweepPlan {
+  /** The editable file (relative to the repo) whose assignments are rewritten. */
+  file: string;
+  /** grid and random: every point; greedy: the first pass's candidates. */
+  points: Point[];
+  /** The swept parameters as the file has them now (greedy starts here). */
+  current: Point;
+  /** Lines worth saying before anything runs. */
+  notes: string[];
+}
+
+function resolveFile(repo: string, config: Config, spec: SweepSpec): string {
+  let file = spec.file;
+  if (file === null) {
+    const first = config.editable[0]!;
+    if (/[*?[]/.test(first)) {
+      throw new UsageError(`the first editable entry "${first}" is a pattern; name the file to rewrite with "file:" in the sweep file.`);
+    }
+    file = first.replace(/^\.\//, '');
+  } else if (!matchesAny(file, config.editable)) {
+    throw new UsageError(`"file: ${file}" is not editable (autoresearch.yaml allows ${config.editable.join(', ')}); a sweep may only change editable files.`);
+  }
+  const abs = path.join(repo, file);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    throw new UsageError(`the file to rewrite, ${file}, does not exist in ${repo}.`);
+  }
+  if (!st.isFile()) throw new UsageError(`${file} is not a file.`);
+  return file;
+}
+
+function readText(repo: string, file: string): string {
+  const buf = readFileSync(path.join(repo, file));
+  if (buf.includes(0)) throw new UsageError(`${file} is not a text file; a sweep rewrites Python assignments.`);
+  return buf.toString('utf8');
+}
+
+/** Check the sweep against the repo (file, names) and list its points; reads only. */
+export function planSweep(repo: string, config: Config, spec: SweepSpec): SweepPlan {
+  const file = resolveFile(repo, config, spec);
+  const names = spec.parameters.map((p) => p.name);
+  const now = readAssignments(readText(repo, file), names, file);
+  const current: Point = names.map((n) => ({ name: n, value: { py: now[n]!, key: literalKey(now[n]!) } }));
+  const notes: string[] = [];
+  let points: Point[];
+  const size = gridSize(spec.parameters);
+  if (spec.strategy === 'grid') {
+    if (size > MAX_GRID) throw new UsageError(`the grid has ${size} points, more than ${MAX_GRID}; use strategy random with "samples".`);
+    points = gridPoints(spec.parameters);
+  } else if (spec.strategy === 'random') {
+    points = randomPoints(spec.parameters, spec.samples!, spec.seed);
+    if (points.length < spec.samples!) notes.push(`Only ${size} distinct points exist; drawing all ${size} instead of ${spec.samples}.`);
+  } else {
+    points = greedyFirstPass(spec.parameters, current);
+  }
+  return { file, points, current, notes };
+}
+
+export interface SweepRun {
+  id: number;
+  description: string;
+  seed?: number;
+  status: RunRecord['status'];
+  crashReason?: string;
+  value: number | null;
+  /** True when the result came from the ledger (resume) instead of a new run. */
+  known: boolean;
+}
+
+export interface SweepPointResult {
+  description: string;
+  values: Record<string, string>;
+  runs: SweepRun[];
+  /** Mean of the runs' values (null when none produced one). */
+  mean: number | null;
+}
+
+export interface SweepSummary {
+  strategy: SweepSpec['strategy'];
+  file: string;
+  /** New runs made by this invocation. */
+  ran: number;
+  /** Runs whose result was already in the ledger (skipped, or replayed by greedy). */
+  skipped: number;
+  interrupted: boolean;
+  /** greedy only. */
+  passes?: number;
+  converged?: boolean;
+  points: SweepPointResult[];
+  /** The best kept run of the tag after the sweep (where the branch is). */
+  best: { value: number | null; commit: string; description: string | null; id: number | null };
+}
+
+export interface SweepOptions {
+  repo: string;
+  tag: string;
+  config: Config;
+  spec: SweepSpec;
+  display: SweepDisplay;
+  signal?: AbortSignal;
+  log?: StepOptions['log'];
+}
+
+const usable = (r: RunRecord) => !(r.status === 'crash' && r.crashReason === 'interrupted');
+
+/** Where greedy remembers its start point, so a resumed sweep replays the same path. */
+function greedyStatePath(repo: string, tag: string, spec: SweepSpec, file: string): string {
+  const key = JSON.stringify({ file, seeds: spec.seeds, parameters: spec.parameters.map((p) => [p.name, p.values.map((v) => v.py)]) });
+  const h = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return path.join(stateDir(repo, tag), 'sweeps', `greedy-${h}.json`);
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+/** Run a sweep on the checked-out tag; returns when done, or after the run in progress when `signal` fires. */
+export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
+  const { repo, tag, config, spec, display } = o;
+  const git = new Git(repo);
+  const state = readState(repo, tag);
+  if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
+
+  // One sweep per checkout at a time.
+  mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
+  const lockFile = path.join(stateDir(repo, tag), 'sweep.lock');
+  const releaseSweep = tryLock(lockFile);
+  if (!releaseSweep) throw new UsageError(`another sweep is running in this checkout (pid ${lockOwner(lockFile) ?? '?'}); wait for it or stop it first.`);
+  try {
+    // Settle a run cut off earlier (a killed sweep), so the tree is the kept one before we plan.
+    const releaseRun = acquireRunLock(repo, tag);
+    try {
+      await reconcile(repo, tag, o.log);
+    } finally {
+      releaseRun();
+    }
+    const plan = planSweep(repo, config, spec);
+    await checkCheckout(git, repo, tag, plan.file);
+    for (const n of plan.notes) display.line(n);
+    return spec.strategy === 'greedy' ? await sweepGreedy(o, git, plan) : await sweepPoints(o, git, plan);
+  } finally {
+    display.close();
+    releaseSweep();
+  }
+}
+
+/** The tree must be the last kept commit, unchanged: each point edits exactly that. */
+async function checkCheckout(git: Git, repo: string, tag: string, file: string): Promise<void> {
+  const dirty = await git.dirtyTracked();
+  if (dirty.length) {
+    throw new UsageError(
+      `uncommitted changes to ${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', ...' : ''}; a sweep edits ${file} from the last kept commit, so run or revert those changes first.`,
+    );
+  }
+  const state = readState(repo, tag)!;
+  const best = bestOf(readRecords(repo, tag).records, state);
+  const head = await git.head();
+  if (head !== best.commit) {
+    throw new UsageError(
+      `the branch is at ${head?.slice(0, 7) ?? '?'}, not at the last kept commit ${best.commit.slice(0, 7)}; run that change with "ar-supervise run" or reset to ${best.commit.slice(0, 7)} first.`,
+    );
+  }
+}
+
+class Runner {
+  ran = 0;
+  stopped = false;
+  constructor(
+    private readonly o: SweepOptions,
+    private readonly git: Git,
+    private readonly file: string,
+  ) {}
+
+  /** Rewrite the kept file to `values` and run it through the engine. Null when the sweep was stopped. */
+  async run(values: Record<string, string>, description: string, seed: number | undefined): Promise<StepResult | null> {
+    const { repo, tag, config, signal, display } = this.o;
+    if (signal?.aborted) {
+      this.stopped = true;
+      return null;
+    }
+    await checkCheckout(this.git, repo, tag, this.file);
+    const abs = path.join(repo, this.file);
+    const before = readText(repo, this.file);
+    const after = rewriteAssignments(before, values, this.file);
+    const head = await this.git.head();
+    if (after !== before) writeFileSync(abs, after);
+    let r: StepResult;
+    try {
+      r = await runExperiment({
+        repo,
+        tag,
+        config,
+        description,
+        ...(seed !== undefined ? { seed } : {}),
+        signal,
+        log: this.o.log,
+        onTick: (e, b, l) => display.tick(e, b, l),
+      });
+    } catch (e) {
+      // Refused before committing (e.g. another run holds the lock): put the file back as it was.
+      try {
+        if ((await this.git.head()) === head && existsSync(abs) && readFileSync(abs, 'utf8') === after) writeFileSync(abs, before);
+      } catch {
+        /* leave it; the error below says what happened */
+      }
+      throw e;
+    }
+    this.ran++;
+    if (signal?.aborted || r.record.crashReason === 'interrupted') this.stopped = true;
+    return r;
+  }
+}
+
+function bestSummary(repo: string, tag: string): SweepSummary['best'] {
+  const state = readState(repo, tag)!;
+  const { records } = readRecords(repo, tag);
+  const b = bestOf(records, state);
+  const rec = [...records].reverse().find((r) => r.status === 'keep' && !r.violation && r.commit === b.commit) ?? null;
+  return { value: b.value, commit: b.commit, description: rec?.description ?? null, id: rec?.id ?? null };
+}
+
+function toRun(r: RunRecord, known: boolean): SweepRun {
+  return {
+    id: r.id,
+    description: r.description,
+    ...(r.seed !== undefined ? { seed: r.seed } : {}),
+    status: r.status,
+    ...(r.crashReason ? { crashReason: r.crashReason } : {}),
+    value: r.status === 'crash' || r.violation ? null : r.value,
+    known,
+  };
+}
+
+function pointResult(point: Point, runs: SweepRun[]): SweepPointResult {
+  const vals = runs.map((r) => r.value).filter((v): v is number => v !== null);
+  return { description: describe(point), values: pointValues(point), runs, mean: mean(vals) };
+}
+
+function seedsOf(spec: SweepSpec): Array<number | undefined> {
+  return spec.seeds > 1 ? Array.from({ length: spec.seeds }, (_, i) => i) : [undefined];
+}
+
+async function sweepPoints(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
+  const { repo, tag, spec, display } = o;
+  const known = new Map<string, RunRecord>();
+  for (const r of readRecords(repo, tag).records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+  const seeds = seedsOf(spec);
+  let skipped = 0;
+  for (const p of plan.points) for (const s of seeds) if (known.has(describe(p, s))) skipped++;
+  const totalRuns = plan.points.length * seeds.length;
+  if (skipped) display.line(`Skipped ${skipped} of ${totalRuns} runs already in the ledger (same description).`);
+
+  const runner = new Runner(o, git, plan.file);
+  const results: SweepPointResult[] = [];
+  let best = bestSummary(repo, tag).value;
+  for (const [i, point] of plan.points.entries()) {
+    const runs: SweepRun[] = [];
+    for (const s of seeds) {
+      const desc = describe(point, s);
+      const k = known.get(desc);
+      if (k) {
+        runs.push(toRun(k, true));
+        continue;
+      }
+      const position = `${i + 1}/${plan.points.length}`;
+      display.started({ position, done: i, total: plan.points.length, description: desc, best });
+      const r = await runner.run(pointValues(point), desc, s);
+      if (!r) break;
+      if (usable(r.record) && !known.has(desc)) known.set(desc, r.record);
+      best = r.best.value;
+      runs.push(toRun(r.record, false));
+      display.finished({ position, description: desc, record: r.record, best });
+      if (runner.stopped) break;
+    }
+    if (runs.length) results.push(pointResult(point, runs));
+    if (runner.stopped) break;
+  }
+  return { strategy: spec.strategy, file: plan.file, ran: runner.ran, skipped, interrupted: runner.stopped, points: results, best: bestSummary(repo, tag) };
+}
+
+async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
+  const { repo, tag, config, spec, display } = o;
+  const state = readState(repo, tag)!;
+  const records = readRecords(repo, tag).records;
+  const known = new Map<string, RunRecord>();
+  for (const r of records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+
+  // The start point and best of the first invocation: a resumed sweep replays from there.
+  const statePath = greedyStatePath(repo, tag, spec, plan.file);
+  let start = plan.current;
+  let simBest = bestOf(records, state).value;
+  let resumed = false;
+  if (existsSync(statePath)) {
+    try {
+      const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { start: Record<string, string>; best: number | null };
+      const names = spec.parameters.map((p) => p.name);
+      if (names.every((n) => typeof saved.start?.[n] === 'string')) {
+        start = names.map((n) => ({ name: n, value: { py: saved.start[n]!, key: literalKey(saved.start[n]!) } }));
+        simBest = saved.best;
+        resumed = true;
+      }
+    } catch {
+      /* unreadable: start from the kept file */
+    }
+  }
+  if (!resumed) {
+    mkdirSync(path.dirname(statePath), { recursive: true, mode: 0o700 });
+    writeAtomic(statePath, JSON.stringify({ start: pointValues(start), best: simBest, created: new Date().toISOString() }) + '\n', 0o600);
+  }
+
+  // The start point is the kept state: its value is the best at the start, so a later pass that comes back
+  // to it (e.g. LR back to its first value) does not rerun it. With seeds > 1 its seeds were never run.
+  const startDesc = spec.seeds === 1 && simBest !== null ? describe(start) : null;
+  const threshold = (readState(repo, tag) as { noise?: { threshold: number } } | null)?.noise?.threshold;
+  const runner = new Runner(o, git, plan.file);
+  const results = new Map<string, SweepPointResult>();
+  let replayed = 0;
+  let announced = false;
+  const announce = () => {
+    if (!announced && replayed) display.line(`Replayed ${replayed} runs already in the ledger (same description) instead of rerunning them.`);
+    announced = true;
+  };
+
+  const g = await greedy(spec.parameters, start, async (t) => {
+    if (describe(t.point) === startDesc) return { kept: false }; // the start: measured, and never better than the best
+    const runs: SweepRun[] = [];
+    let kept = false;
+    const position = `pass ${t.pass}: ${t.index}/${t.count}`;
+    for (const s of seedsOf(spec)) {
+      const desc = describe(t.point, s);
+      const k = known.get(desc);
+      if (k) {
+        // Replay: the engine's decision against the best as it would be at this step of the sweep.
+        const d = decide({ value: k.value, crashed: k.status === 'crash', violation: !!k.violation, best: simBest, goal: config.goal, threshold });
+        const keep = d.keep && k.status === 'keep';
+        if (keep) {
+          simBest = k.value;
+          kept = true;
+        }
+        replayed++;
+        runs.push(toRun(k, true));
+        continue;
+      }
+      announce();
+      display.started({ position, done: t.index - 1, total: t.count, description: desc, best: simBest });
+      const r = await runner.run(pointValues(t.point), desc, s);
+      if (!r) break;
+      // Later passes meet some descriptions again: a description runs once per sweep.
+      if (usable(r.record) && !known.has(desc)) known.set(desc, r.record);
+      simBest = r.best.value;
+      if (r.record.status === 'keep') kept = true;
+      runs.push(toRun(r.record, false));
+      display.finished({ position, description: desc, record: r.record, best: simBest });
+      if (runner.stopped) break;
+    }
+    if (runs.length) results.set(describe(t.point), pointResult(t.point, runs));
+    return runner.stopped ? 'stop' : { kept };
+  });
+  announce();
+  return {
+    strategy: 'greedy',
+    file: plan.file,
+    ran: runner.ran,
+    skipped: replayed,
+    interrupted: runner.stopped,
+    passes: g.passes,
+    converged: g.converged,
+    points: [...results.values()],
+    best: bestSummary(repo, tag),
+  };
+}
+
+/** The closing lines: counts, the best point (by mean when seeds > 1) and where the branch is. */
+export function summaryLines(s: SweepSummary, spec: SweepSpec, metric: string, goal: 'min' | 'max'): string[] {
+  const lines: string[] = [];
+  const crashes = s.points.flatMap((p) => p.runs).filter((r) => !r.known && r.status === 'crash').length;
+  let head = `${s.interrupted ? 'Stopped' : 'Done'}: ${s.ran} new run${s.ran === 1 ? '' : 's'}`;
+  if (s.skipped) head += `, ${s.skipped} already in the ledger`;
+  if (crashes) head += `, ${crashes} crashed`;
+  if (s.strategy === 'greedy' && !s.interrupted) head += s.converged ? `; converged after ${s.passes} pass${s.passes === 1 ? '' : 'es'}` : `; stopped after ${s.passes} passes without converging`;
+  lines.push(head + '.');
+  if (spec.seeds > 1) {
+    const scored = s.points.filter((p) => p.mean !== null);
+    scored.sort((a, b) => (goal === 'min' ? a.mean! - b.mean! : b.mean! - a.mean!));
+    const top = scored[0];
+    if (top) {
+      const n = top.runs.filter((r) => r.value !== null).length;
+      lines.push(`Best point by the mean over seeds: ${top.description}  ${metric} ${top.mean!.toFixed(6)} (mean of ${n} run${n === 1 ? '' : 's'}).`);
+    }
+  }
+  const b = s.best;
+  if (b.value !== null) {
+    lines.push(`Best kept run: ${b.description ?? '?'}  ${metric} ${b.value.toFixed(6)} (#${b.id ?? '?'}, ${b.commit.slice(0, 7)}); the branch is there.`);
+  } else {
+    lines.push(`No run was kept; the branch is at ${b.commit.slice(0, 7)}.`);
+  }
+  if (s.interrupted) lines.push('Run the same command again to resume: finished runs are skipped.');
+  return lines;
+}
