@@ -1,5 +1,63 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { UsageError } from '../errors.js';
 
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1.');
+  return n;
+}
+
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+interface RootOptions {
+  session?: string;
+  goal?: string;
+  tasks?: string;
+  task?: string[];
+  maxIterations?: number;
+  until?: string;
+  foreground?: boolean;
+  sandbox?: boolean;
+  repo?: string;
+  baseline: boolean;
+}
+
+/** The root form: `ar-supervise --session <name> [options]` hands the loop to the agent in tmux. */
 export function register(program: Command): void {
-  void program; // 'session' lands in a later commit.
+  // Root options only before a subcommand: `init --repo x` keeps its own --repo.
+  program.enablePositionalOptions();
+  program
+    .option('--session <name>', 'supervise the agent in tmux for session <name> (branch autoresearch/<name>)')
+    .option('--goal <text>', 'the research goal for CLAUDE.md (default: config objective)')
+    .option('--tasks <file.yaml>', 'task list: YAML list of {text, priority} (replaces config tasks)')
+    .option('--task <text>', 'a task at the highest priority (repeatable)', collect)
+    .option('--max-iterations <n>', 'stop after n agent turns', positiveInt)
+    .option('--until <HH:MM>', 'stop at this time of day')
+    .option('--foreground', 'stay in this terminal instead of running detached in tmux')
+    .option('--sandbox', 'set IS_SANDBOX=1 for the agent (lets Claude Code skip permissions as root)')
+    .option('--repo <dir>', 'research repo (default: current folder)')
+    .option('--no-baseline', 'when starting a new session, do not run the baseline')
+    .action(async (opts: RootOptions, cmd: Command) => {
+      if (!opts.session) {
+        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
+        if (given.length || opts.task?.length) throw new UsageError('these options need --session <name> (for example --session apr5).');
+        cmd.help({ error: true });
+      }
+      const { runForeground, startDetached } = await import('../supervisor/session.js');
+      const o = {
+        name: opts.session!,
+        repo: opts.repo,
+        goal: opts.goal,
+        tasksFile: opts.tasks,
+        task: opts.task ?? [],
+        maxIterations: opts.maxIterations,
+        until: opts.until,
+        foreground: !!opts.foreground,
+        sandbox: !!opts.sandbox,
+        baseline: opts.baseline,
+      };
+      process.exitCode = o.foreground ? await runForeground(o) : await startDetached(o);
+    });
 }

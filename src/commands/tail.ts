@@ -1,5 +1,37 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1.');
+  return n;
+}
 
 export function register(program: Command): void {
-  void program; // 'tail' lands in a later commit.
+  program
+    .command('tail')
+    .description("follow the agent's tmux pane live until Ctrl-C, or print its last lines with --lines")
+    .argument('[name]', 'session name (default: the only one running)')
+    .option('--lines <n>', 'print the last n lines and exit', positiveInt)
+    .option('--raw', 'keep colours and other escape sequences')
+    .action(async (name: string | undefined, opts: { lines?: number; raw?: boolean }) => {
+      const { resolveAgentSession, snapshot, follow } = await import('../supervisor/control.js');
+      const { Tmux } = await import('../adapters/tmux.js');
+      const tmux = new Tmux();
+      const session = await resolveAgentSession(tmux, name);
+      if (opts.lines) {
+        process.stdout.write(await snapshot(tmux, session, opts.lines, !!opts.raw));
+        return;
+      }
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      try {
+        const why = await follow(tmux, session, { raw: !!opts.raw, signal: ac.signal, write: (s) => process.stdout.write(s), tty: !!process.stdout.isTTY });
+        if (why === 'ended') process.stdout.write(`\nSession ${session} ended.\n`);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { Git } from '../adapters/git.js';
 import { loadConfig, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -25,6 +25,7 @@ export interface InitOptions {
 
 /** The repo root of `dir`, or a UsageError. */
 export async function repoRoot(dir: string): Promise<string> {
+  if (!existsSync(dir)) throw new UsageError(`${dir} does not exist.`);
   const top = await new Git(dir).topLevel();
   if (!top) throw new UsageError(`${dir} is not inside a git repository; run "git init" and commit your code first.`);
   return top;

@@ -1,0 +1,246 @@
+// Thin adapter over tmux: one tmux command per function, argv arrays only (no shell), one private socket.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ToolError } from '../errors.js';
+
+export const DEFAULT_SOCKET = 'autoresearch';
+
+/** The socket name: env AR_TMUX_SOCKET (tests use their own), else ours. */
+export function defaultSocket(env: NodeJS.ProcessEnv = process.env): string {
+  const s = env.AR_TMUX_SOCKET;
+  return s && s.trim() !== '' ? s.trim() : DEFAULT_SOCKET;
+}
+
+export interface PaneInfo {
+  id: string;
+  pid: number;
+  dead: boolean;
+  deadStatus: number | null;
+  currentCommand: string;
+}
+
+export interface SessionInfo {
+  name: string;
+  path: string;
+  /** Unix seconds. */
+  created: number;
+  windows: number;
+}
+
+export interface NewSessionOptions {
+  name: string;
+  cwd: string;
+  argv: string[];
+  width?: number;
+  height?: number;
+  /** Set in the session's environment with -e (values never logged). */
+  env?: Record<string, string>;
+  /** Keep a pane whose program exited, so its last screen can be read. Set before the program starts. */
+  remainOnExit?: boolean;
+}
+
+/** What the supervisor needs from tmux; the loop takes this so tests can pass a recording fake. */
+export interface TmuxApi {
+  readonly socket: string;
+  newSession(o: NewSessionOptions): Promise<string>;
+  sendLiteral(target: string, text: string): Promise<void>;
+  sendKeys(target: string, keys: string[]): Promise<void>;
+  pasteText(target: string, text: string): Promise<void>;
+  capture(target: string, o?: { ansi?: boolean; history?: number }): Promise<string>;
+  paneInfo(target: string): Promise<PaneInfo | null>;
+  listSessions(): Promise<SessionInfo[]>;
+  hasSession(name: string): Promise<boolean>;
+  killSession(name: string): Promise<void>;
+  killServer(): Promise<void>;
+  setOption(target: string, name: string, value: string, scope?: 'session' | 'window' | 'pane' | 'global'): Promise<void>;
+}
+
+/** `=name` targets a session exactly: `apr5` never matches `apr50`. Pane ids (%N) pass through. */
+export function exact(target: string): string {
+  if (target.startsWith('%') || target.startsWith('=') || target.startsWith('$') || target.startsWith('@')) return target;
+  return '=' + target;
+}
+
+/** A session target followed by `:` so window/pane commands accept it (`=name:`). */
+function paneTarget(target: string): string {
+  if (target.startsWith('%')) return target;
+  const t = exact(target);
+  return t.includes(':') ? t : t + ':';
+}
+
+/**
+ * tmux splits commands on an argument that ends in `;`; `\;` at the end is a literal `;`.
+ * Escape a trailing `;` so text is passed through unchanged.
+ */
+export function escapeTrailingSemicolon(arg: string): string {
+  return arg.endsWith(';') ? arg.slice(0, -1) + '\\;' : arg;
+}
+
+function isNoServer(stderr: string): boolean {
+  return /no server running|error connecting to|failed to connect to server|No such file or directory/i.test(stderr);
+}
+
+function isNoTarget(stderr: string): boolean {
+  return /can't find (session|pane|window)|session not found|no such (session|pane|window)/i.test(stderr);
+}
+
+export class Tmux implements TmuxApi {
+  constructor(readonly socket: string = defaultSocket(), private readonly bin = 'tmux') {}
+
+  /** Run one tmux command on our socket; the config file is /dev/null so the user's tmux.conf cannot interfere. */
+  async cmd(args: string[], input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    let r;
+    try {
+      r = await execa(this.bin, ['-L', this.socket, '-f', '/dev/null', ...args], {
+        reject: false,
+        input,
+        stripFinalNewline: false,
+      });
+    } catch (e) {
+      throw new ToolError(`tmux cannot be run: ${(e as Error).message}.`);
+    }
+    if ((r as { code?: string }).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) {
+      throw new ToolError('tmux is not installed or not on PATH; install tmux to supervise an agent.');
+    }
+    return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 };
+  }
+
+  private async must(args: string[], input?: string): Promise<string> {
+    const r = await this.cmd(args, input);
+    if (r.exitCode !== 0) {
+      throw new ToolError(`tmux ${args[0]} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
+    }
+    return r.stdout;
+  }
+
+  /** Create a detached session running argv (no shell) in cwd; returns the pane id (%N). */
+  async newSession(o: NewSessionOptions): Promise<string> {
+    const args: string[] = [];
+    if (o.remainOnExit) {
+      // Global on our private server, set in the same client call before the program starts,
+      // so a program that exits at once (e.g. a refusal) still leaves its screen.
+      args.push('set-option', '-g', 'remain-on-exit', 'on', ';');
+    }
+    args.push('new-session', '-d', '-P', '-F', '#{pane_id}', '-s', o.name, '-c', o.cwd);
+    args.push('-x', String(o.width ?? 200), '-y', String(o.height ?? 50));
+    for (const [k, v] of Object.entries(o.env ?? {})) args.push('-e', `${k}=${v}`);
+    args.push('--', ...o.argv.map(escapeTrailingSemicolon));
+    const r = await this.cmd(args);
+    if (r.exitCode !== 0) {
+      // Never echo the argv: it may carry environment values.
+      throw new ToolError(`tmux could not start session ${o.name}: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
+    }
+    const id = r.stdout.trim().split('\n').pop() ?? '';
+    if (!id.startsWith('%')) throw new ToolError(`tmux did not report a pane for session ${o.name}.`);
+    // A session created from a script keeps its size; otherwise tmux may shrink it to a client.
+    await this.cmd(['set-option', '-t', exact(o.name), 'window-size', 'manual']);
+    return id;
+  }
+
+  /** Type text literally (no key names). Newlines are not allowed: use pasteText. */
+  async sendLiteral(target: string, text: string): Promise<void> {
+    if (/[\r\n]/.test(text)) throw new Error('sendLiteral: text has a newline; use pasteText');
+    if (text === '') return;
+    await this.must(['send-keys', '-t', paneTarget(target), '-l', '--', escapeTrailingSemicolon(text)]);
+  }
+
+  /** Send key names (Enter, Up, Down, Escape, C-c ...). */
+  async sendKeys(target: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.must(['send-keys', '-t', paneTarget(target), '--', ...keys.map(escapeTrailingSemicolon)]);
+  }
+
+  /** Put text in the pane as one bracketed paste (does not submit). */
+  async pasteText(target: string, text: string): Promise<void> {
+    // tmux 3.3a crashes its server on paste-buffer into a dead pane: check first.
+    const info = await this.paneInfo(target);
+    if (!info || info.dead) throw new ToolError(`tmux pane ${target} is gone or dead; nothing was pasted.`);
+    const buf = `ar-paste-${process.pid}-${Date.now().toString(36)}`;
+    await this.must(['load-buffer', '-b', buf, '-'], text);
+    await this.must(['paste-buffer', '-p', '-d', '-b', buf, '-t', paneTarget(target)]);
+  }
+
+  /** The pane's visible screen (plus `history` lines above it), ANSI kept only with ansi. */
+  async capture(target: string, o: { ansi?: boolean; history?: number } = {}): Promise<string> {
+    const args = ['capture-pane', '-p', '-t', paneTarget(target)];
+    if (o.ansi) args.push('-e');
+    if (o.history && o.history > 0) args.push('-S', String(-o.history));
+    return this.must(args);
+  }
+
+  /** Pid, liveness and current command of a pane; null when it does not exist. */
+  async paneInfo(target: string): Promise<PaneInfo | null> {
+    const r = await this.cmd([
+      'display-message',
+      '-p',
+      '-t',
+      paneTarget(target),
+      '#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_current_command}',
+    ]);
+    if (r.exitCode !== 0) {
+      if (isNoServer(r.stderr) || isNoTarget(r.stderr)) return null;
+      throw new ToolError(`tmux display-message failed: ${r.stderr.trim()}.`);
+    }
+    const [id, pid, dead, status, cmd] = r.stdout.replace(/\n$/, '').split('\t');
+    if (!id) return null;
+    return {
+      id,
+      pid: Number(pid),
+      dead: dead === '1',
+      deadStatus: status === '' || status === undefined ? null : Number(status),
+      currentCommand: cmd ?? '',
+    };
+  }
+
+  async listSessions(): Promise<SessionInfo[]> {
+    const r = await this.cmd(['list-sessions', '-F', '#{session_name}\t#{session_path}\t#{session_created}\t#{session_windows}']);
+    if (r.exitCode !== 0) {
+      if (isNoServer(r.stderr) || /no sessions/i.test(r.stderr)) return [];
+      throw new ToolError(`tmux list-sessions failed: ${r.stderr.trim()}.`);
+    }
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const [name, p, created, windows] = l.split('\t');
+        return { name: name!, path: p ?? '', created: Number(created), windows: Number(windows) };
+      });
+  }
+
+  async hasSession(name: string): Promise<boolean> {
+    const r = await this.cmd(['has-session', '-t', exact(name)]);
+    return r.exitCode === 0;
+  }
+
+  /** Kill a session (exactly that name); a missing one is not an error. */
+  async killSession(name: string): Promise<void> {
+    const r = await this.cmd(['kill-session', '-t', exact(name)]);
+    if (r.exitCode !== 0 && !isNoServer(r.stderr) && !isNoTarget(r.stderr)) {
+      throw new ToolError(`tmux kill-session failed: ${r.stderr.trim()}.`);
+    }
+  }
+
+  /** End our tmux server, and remove its socket file (tmux 3.3 leaves it behind). */
+  async killServer(): Promise<void> {
+    const where = await this.cmd(['display-message', '-p', '#{socket_path}']);
+    await this.cmd(['kill-server']);
+    // No server answered: the file at the default place is a leftover (a live server would have answered).
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const fallback = path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, this.socket);
+    const file = where.exitCode === 0 ? where.stdout.trim() : isNoServer(where.stderr) ? fallback : '';
+    if (file) rmSync(file, { force: true });
+  }
+
+  async setOption(target: string, name: string, value: string, scope: 'session' | 'window' | 'pane' | 'global' = 'session'): Promise<void> {
+    const args = ['set-option'];
+    if (scope === 'global') args.push('-g');
+    else {
+      if (scope === 'window') args.push('-w');
+      if (scope === 'pane') args.push('-p');
+      args.push('-t', scope === 'session' ? exact(target) : paneTarget(target));
+    }
+    args.push(name, value);
+    await this.must(args);
+  }
+}

@@ -1,0 +1,118 @@
+// CLAUDE.md: the agent's memory across restarts. Rendered from CLAUDE.md.template and the ledger.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, TaskSpec } from '../config.js';
+import { writeAtomic } from '../engine/ledger.js';
+import type { RunRecord } from '../engine/types.js';
+import { branchFor } from '../paths.js';
+import { cliScript, promptPath, templatePath } from './files.js';
+import { renderTemplate } from './template.js';
+
+/** The command the agent runs, by absolute path so it works whatever the agent's PATH. */
+export function runCommand(nodePath = process.execPath): string {
+  return `${shellQuote(nodePath)} ${shellQuote(cliScript())} run`;
+}
+
+/** Quote for a POSIX shell only when needed. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The best kept run: with keep-if-better, the last keep is the best (and the branch tip). */
+export function bestRun(records: RunRecord[]): RunRecord | null {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i]!;
+    if (r.status === 'keep' && !r.violation && r.value !== null) return r;
+  }
+  return null;
+}
+
+export function fmtValue(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  // The same 6 decimals as results.tsv and `run`'s answer, so the agent compares like with like.
+  return v.toFixed(6);
+}
+
+export function bestText(records: RunRecord[], metric: string): string {
+  const b = bestRun(records);
+  if (!b) return records.length ? `no kept run yet (${records.length} runs so far)` : 'no runs yet';
+  return `${metric} ${fmtValue(b.value)} at commit ${b.commit.slice(0, 7)} (run ${b.id}: ${b.description})`;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+
+/** The last n runs as a markdown table, newest last. */
+export function resultsTable(records: RunRecord[], metric: string, n = 10): string {
+  if (records.length === 0) return 'No runs yet.';
+  const rows = records.slice(-n).map((r) => {
+    const status = r.violation ? `${r.status} (violation)` : r.status === 'crash' && r.crashReason ? `crash (${r.crashReason})` : r.status;
+    return `| ${r.id} | ${r.commit.slice(0, 7)} | ${fmtValue(r.value)} | ${status} | ${cell(r.description)} |`;
+  });
+  const head = records.length > n ? `Last ${n} of ${records.length} runs:\n\n` : '';
+  return `${head}| run | commit | ${metric} | status | description |\n|---|---|---|---|---|\n${rows.join('\n')}`;
+}
+
+export function planText(tasks: TaskSpec[], current: string | null): string {
+  const lines: string[] = [];
+  if (current) lines.push(`Now: ${current}`, '');
+  if (tasks.length === 0) {
+    lines.push('No queued tasks: continue with your own best ideas to improve the metric.');
+  } else {
+    lines.push('Next, in order:');
+    tasks.forEach((t, i) => lines.push(`${i + 1}. ${t.text}`));
+  }
+  return lines.join('\n');
+}
+
+export function directionText(goal: 'min' | 'max'): string {
+  return goal === 'min' ? 'lower is better' : 'higher is better';
+}
+
+export interface ClaudeMdInput {
+  tag: string;
+  config: Config;
+  /** `--goal` or config `objective`. */
+  goal: string;
+  records: RunRecord[];
+  tasks: TaskSpec[];
+  currentTask: string | null;
+  run?: string;
+}
+
+const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '(none)');
+
+export function claudeMdVars(i: ClaudeMdInput): Record<string, string | number> {
+  return {
+    tag: i.tag,
+    branch: branchFor(i.tag),
+    goal: i.goal,
+    metric: i.config.metric,
+    direction: directionText(i.config.goal),
+    budget: i.config.budget_seconds,
+    editable: list(i.config.editable),
+    readonly: list(i.config.readonly),
+    run: i.run ?? runCommand(),
+    best: bestText(i.records, i.config.metric),
+    results: resultsTable(i.records, i.config.metric),
+    plan: planText(i.tasks, i.currentTask),
+  };
+}
+
+export function renderClaudeMd(i: ClaudeMdInput, template = readFileSync(templatePath(), 'utf8')): string {
+  return renderTemplate(template, claudeMdVars(i));
+}
+
+export function writeClaudeMd(file: string, i: ClaudeMdInput): void {
+  writeAtomic(file, renderClaudeMd(i));
+}
+
+/** The prompt for the next turn: a task, or the standing "continue" prompt. */
+export function renderPrompt(i: ClaudeMdInput, task: TaskSpec | null): string {
+  const vars = { ...claudeMdVars(i), task: task?.text ?? '', priority: task?.priority ?? 0 };
+  const file = promptPath(task ? 'task.md' : 'continue.md');
+  return renderTemplate(readFileSync(file, 'utf8'), vars).trim();
+}
+
+export function relativeTo(repo: string, file: string): string {
+  return path.relative(repo, file) || file;
+}

@@ -1,0 +1,75 @@
+// Find our sessions: the tmux sessions on our socket with our prefix, and the supervisor state each one has.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { SessionInfo, TmuxApi } from '../adapters/tmux.js';
+import { isAlive } from '../adapters/procs.js';
+import { STATE_ROOT } from '../paths.js';
+import { parseSessionName } from './files.js';
+import { readSupervisorState, type SupervisorState } from './state.js';
+
+export interface Found {
+  tag: string;
+  repo: string | null;
+  agent: SessionInfo | null;
+  supervisor: SessionInfo | null;
+  state: SupervisorState | null;
+  /** The supervisor process, when it is alive and really ours. */
+  supervisorPid: number | null;
+}
+
+function gitTop(dir: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Is pid a running supervisor for this tag (not a reused pid)? Checked on its command line. */
+export function isSupervisorProcess(pid: number, tag: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return new RegExp(`--session[ =]${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(args.trim());
+  } catch {
+    return false;
+  }
+}
+
+/** Our sessions by tag, with their repo (the sessions' folder) and supervisor state; plus live ones in cwd's repo. */
+export async function discover(tmux: TmuxApi, o: { cwd?: string; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<Found[]> {
+  const check = o.isSupervisor ?? isSupervisorProcess;
+  const byTag = new Map<string, Found>();
+  const get = (tag: string): Found => {
+    let f = byTag.get(tag);
+    if (!f) {
+      f = { tag, repo: null, agent: null, supervisor: null, state: null, supervisorPid: null };
+      byTag.set(tag, f);
+    }
+    return f;
+  };
+  for (const s of await tmux.listSessions()) {
+    const p = parseSessionName(s.name);
+    if (!p) continue;
+    const f = get(p.tag);
+    if (p.role === 'agent') f.agent = s;
+    else f.supervisor = s;
+    f.repo ??= s.path || null;
+  }
+  // A foreground supervisor in the current repo counts even while its agent is between restarts.
+  const top = o.cwd ? gitTop(o.cwd) : null;
+  if (top && existsSync(path.join(top, STATE_ROOT))) {
+    for (const tag of readdirSync(path.join(top, STATE_ROOT))) {
+      if (byTag.has(tag)) continue;
+      const st = readSupervisorState(top, tag);
+      if (st && st.socket === tmux.socket && check(st.pid, tag)) get(tag).repo = top;
+    }
+  }
+  for (const f of byTag.values()) {
+    if (!f.repo) continue;
+    f.state = readSupervisorState(f.repo, f.tag);
+    if (f.state && f.state.socket === tmux.socket && check(f.state.pid, f.tag)) f.supervisorPid = f.state.pid;
+  }
+  return [...byTag.values()].sort((a, b) => a.tag.localeCompare(b.tag));
+}

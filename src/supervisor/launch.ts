@@ -1,0 +1,97 @@
+// Starting and ending the agent (and the detached supervisor) in tmux, with the environment they need.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TmuxApi } from '../adapters/tmux.js';
+import { killTree } from '../adapters/procs.js';
+import { isSecretName } from '../engine/env.js';
+import { cliScript } from './files.js';
+import { shellQuote } from './claudemd.js';
+
+export const PANE_WIDTH = 200;
+export const PANE_HEIGHT = 50;
+
+/** Variables a child must not inherit: a nested Claude Code refuses to start with CLAUDECODE; tmux sets its own. */
+const DROP = new Set(['CLAUDECODE', 'TMUX', 'TMUX_PANE']);
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The agent's environment: the supervisor's own (ANTHROPIC_*, CLAUDE_CONFIG_DIR, PATH ...) minus CLAUDECODE,
+ * with the shim folder first on PATH, and IS_SANDBOX=1 only when asked for.
+ */
+export function agentEnv(base: NodeJS.ProcessEnv, o: { sandbox: boolean; shimDir?: string }): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined || DROP.has(k) || !NAME.test(k)) continue;
+    env[k] = v;
+  }
+  if (o.shimDir) env.PATH = env.PATH ? `${o.shimDir}${path.delimiter}${env.PATH}` : o.shimDir;
+  if (o.sandbox) env.IS_SANDBOX = '1';
+  return env;
+}
+
+/**
+ * The pane's argv: through `env` so variables the tmux server itself may hold (it keeps the environment of
+ * whoever started it) are removed as well, then the agent command with no shell in between.
+ */
+export function agentArgv(command: string, args: string[], env: Record<string, string>): string[] {
+  const unset = ['CLAUDECODE'];
+  if (!('IS_SANDBOX' in env)) unset.push('IS_SANDBOX');
+  // tmux gives a new pane the PATH of the client that asked for it, whatever `-e PATH=` says: set it here.
+  const set = env.PATH ? [`PATH=${env.PATH}`] : [];
+  return ['env', ...unset.flatMap((k) => ['-u', k]), ...set, command, ...args];
+}
+
+/** A `bin/ar-supervise` shim that runs this package with this node, for the agent's PATH. */
+export function writeShim(dir: string, node = process.execPath, script = cliScript()): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'ar-supervise');
+  writeFileSync(file, `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} "$@"\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** Replace secret values in a text (a screen saved to disk) by a mark. */
+export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text;
+  for (const [k, v] of Object.entries(env)) {
+    if (v && v.length >= 8 && isSecretName(k)) out = out.split(v).join('[redacted]');
+  }
+  return out.replace(/\bsk-ant-[A-Za-z0-9_-]{4,}/g, 'sk-ant-[redacted]');
+}
+
+export interface Launched {
+  pane: string;
+  pid: number | null;
+}
+
+/** Start a program in a new detached session, 200x50, keeping its pane when it exits. */
+export async function launchInTmux(
+  tmux: TmuxApi,
+  o: { session: string; cwd: string; argv: string[]; env: Record<string, string> },
+): Promise<Launched> {
+  const pane = await tmux.newSession({
+    name: o.session,
+    cwd: o.cwd,
+    argv: o.argv,
+    env: o.env,
+    width: PANE_WIDTH,
+    height: PANE_HEIGHT,
+    remainOnExit: true,
+  });
+  const info = await tmux.paneInfo(pane);
+  return { pane, pid: info?.pid ?? null };
+}
+
+export type TreeKiller = (pid: number, o: { graceMs?: number }) => Promise<number[]>;
+
+/**
+ * End a session and the whole process tree under its pane (kill-session alone can leave the agent's
+ * children running). Returns the pids that were signalled.
+ */
+export async function endSession(tmux: TmuxApi, session: string, o: { graceMs?: number; kill?: TreeKiller } = {}): Promise<number[]> {
+  const info = await tmux.paneInfo(session);
+  let pids: number[] = [];
+  if (info && !info.dead && info.pid > 0) pids = await (o.kill ?? killTree)(info.pid, { graceMs: o.graceMs ?? 3000 });
+  await tmux.killSession(session);
+  return pids;
+}

@@ -1,0 +1,347 @@
+// `ar-supervise --session <name>`: set up (init or resume), prepare the repo for the agent, run the loop,
+// or start all that detached in tmux so it outlives the terminal.
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Tmux, type TmuxApi } from '../adapters/tmux.js';
+import { Git } from '../adapters/git.js';
+import { loadConfig, type Config, type TaskSpec } from '../config.js';
+import { UsageError } from '../errors.js';
+import { addToExclude } from '../engine/exclude.js';
+import { findProgram } from '../engine/prereq.js';
+import { readRecords } from '../engine/records.js';
+import { branchFor, stateDir } from '../paths.js';
+import { createLogger } from '../log.js';
+import { isSupervisorProcess } from './discover.js';
+import { cliScript, eventsPath, hookScript, shimDir, supervisorSession, agentSession, validateSessionName } from './files.js';
+import { installHooks, removeHooks } from './hooks.js';
+import { agentArgv, agentEnv, endSession, writeShim, PANE_HEIGHT, PANE_WIDTH } from './launch.js';
+import { Supervisor, type LoopEvent, type Timing } from './loop.js';
+import { readSupervisorState, writeSupervisorState } from './state.js';
+import { buildPlan, loadTasksFile } from './tasks.js';
+
+export interface SessionOptions {
+  name: string;
+  repo?: string;
+  goal?: string;
+  tasksFile?: string;
+  task?: string[];
+  maxIterations?: number;
+  until?: string;
+  foreground?: boolean;
+  sandbox?: boolean;
+  baseline?: boolean;
+}
+
+export interface SessionDeps {
+  tmux?: TmuxApi;
+  out?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  timing?: Partial<Timing>;
+  onEvent?: (e: LoopEvent) => void;
+  /** Wait for a detached supervisor to be up at most this long. */
+  detachWaitMs?: number;
+}
+
+/** `HH:MM` as the next such time of day (today, or tomorrow when already past). */
+export function parseUntil(s: string, now = new Date()): Date {
+  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(s.trim());
+  if (!m) throw new UsageError(`--until must be a time of day as HH:MM (for example 07:30), not "${s}".`);
+  const d = new Date(now);
+  d.setHours(Number(m[1]), Number(m[2]), 0, 0);
+  if (d.getTime() <= now.getTime()) d.setDate(d.getDate() + 1);
+  return d;
+}
+
+function repoTop(dir: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    throw new UsageError(`${dir} is not inside a git repository; run "git init" and commit your code first.`);
+  }
+}
+
+function isTracked(repo: string, rel: string): boolean {
+  try {
+    execFileSync('git', ['ls-files', '--error-unmatch', '--', rel], { cwd: repo, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where CLAUDE.md goes: the top level, or .claude/CLAUDE.md when the project tracks its own CLAUDE.md. */
+export function claudeMdLocation(repo: string): string {
+  for (const rel of ['CLAUDE.md', path.join('.claude', 'CLAUDE.md')]) {
+    if (!isTracked(repo, rel)) return rel;
+  }
+  throw new UsageError('the project tracks both CLAUDE.md and .claude/CLAUDE.md; the supervisor needs one of them to write its instructions.');
+}
+
+const OUR_MARK = '# Autoresearch session ';
+
+/** Keep a user's own untracked CLAUDE.md: move it to the state folder before ours replaces it. */
+function keepUsersClaudeMd(file: string, repo: string, tag: string, out?: (l: string) => void): void {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  if (text.startsWith(OUR_MARK)) return;
+  const dest = path.join(stateDir(repo, tag), `CLAUDE.md.before-${Date.now()}`);
+  mkdirSync(path.dirname(dest), { recursive: true });
+  renameSync(file, dest);
+  out?.(`Moved your untracked ${path.relative(repo, file)} to ${path.relative(repo, dest)}.`);
+}
+
+interface Prepared {
+  repo: string;
+  config: Config;
+  goal: string;
+  tasks: TaskSpec[];
+  until: Date | null;
+}
+
+/** Everything that can be checked before anything starts (bad input fails here, in the user's terminal). */
+export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env): Prepared {
+  validateSessionName(o.name);
+  const repo = repoTop(path.resolve(o.repo ?? process.cwd()));
+  const config = loadConfig(repo, env);
+  if (o.maxIterations !== undefined && (!Number.isInteger(o.maxIterations) || o.maxIterations < 1)) {
+    throw new UsageError(`--max-iterations must be a whole number >= 1, not "${o.maxIterations}".`);
+  }
+  if (!findProgram(config.agent.command, repo, env.PATH ?? '')) {
+    throw new UsageError(`the agent command "${config.agent.command}" was not found on PATH; install Claude Code or set agent.command in autoresearch.yaml.`);
+  }
+  const until = o.until ? parseUntil(o.until) : null;
+  const file = o.tasksFile ? loadTasksFile(path.resolve(o.tasksFile)) : null;
+  const prev = existsSync(stateDir(repo, o.name)) ? readSupervisorState(repo, o.name) : null;
+  const tasks = buildPlan({ config: config.tasks, file, cli: o.task ?? [], done: prev?.doneTasks ?? [] });
+  const goal = o.goal?.trim() || config.objective;
+  return { repo, config, goal, tasks, until };
+}
+
+/** A live supervisor for this tag other than this process, if any (checked on its command line, so a reused pid does not count). */
+function liveSupervisor(repo: string, tag: string): number | null {
+  const s = readSupervisorState(repo, tag);
+  if (s && s.pid !== process.pid && s.state !== 'stopped' && s.state !== 'failed' && isSupervisorProcess(s.pid, tag)) return s.pid;
+  return null;
+}
+
+function alreadyRunning(tag: string, pid: number): UsageError {
+  return new UsageError(
+    `session ${tag} is already running (supervisor pid ${pid}); watch it with "ar-supervise tail ${tag}" or end it with "ar-supervise kill ${tag}".`,
+  );
+}
+
+/** Run the supervisor in this process until it stops. Returns the exit code. */
+export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const out = deps.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const p = validate(o, env);
+  const { repo, config } = p;
+  const tag = o.name;
+  const tmux = deps.tmux ?? new Tmux();
+  const mine = env.AR_SUPERVISOR_SESSION || null;
+  const other = liveSupervisor(repo, tag);
+  if (other) throw alreadyRunning(tag, other);
+
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const external = deps.signal;
+  if (external) {
+    if (external.aborted) ac.abort();
+    else external.addEventListener('abort', onSignal, { once: true });
+  }
+  for (const s of signals) process.on(s, onSignal);
+
+  const sup = supervisorSession(tag);
+  const startState = {
+    v: 1 as const,
+    tag,
+    repo,
+    pid: process.pid,
+    socket: tmux.socket,
+    started: new Date().toISOString(),
+    updated: '',
+    state: 'starting' as const,
+    iterations: 0,
+    restarts: 0,
+    currentTask: null,
+    doneTasks: [] as string[],
+    agentSession: agentSession(tag),
+    agentPane: null,
+    agentPid: null,
+    supervisorSession: mine,
+  };
+  const prev = readSupervisorState(repo, tag);
+  let hooksInstalled = false;
+  try {
+    // 1. The branch: start it (baseline included) or continue it.
+    const git = new Git(repo);
+    if (!(await git.branchExists(branchFor(tag)))) {
+      const { initTag } = await import('../engine/init.js');
+      mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
+      writeSupervisorState({ ...startState });
+      await initTag(repo, tag, { baseline: o.baseline !== false, out, config, signal: ac.signal });
+      if (ac.signal.aborted) return 130;
+    } else {
+      const { resumeTag } = await import('../engine/resume.js');
+      const r = await resumeTag(repo, tag);
+      if (r.interrupted) out(`Run ${r.interrupted.id} had been cut off; it is recorded as an interrupted crash.`);
+      if (r.ledgerRepaired) out(`results.tsv did not match the records; the old file is kept as ${r.ledgerRepaired}.`);
+    }
+    writeSupervisorState({ ...startState, iterations: prev?.iterations ?? 0, doneTasks: prev?.doneTasks ?? [] });
+
+    // 2. The repo, for the agent: CLAUDE.md, hooks, the shim; all kept out of git.
+    const claudeRel = claudeMdLocation(repo);
+    const claudeMd = path.join(repo, claudeRel);
+    keepUsersClaudeMd(claudeMd, repo, tag, out);
+    mkdirSync(path.dirname(claudeMd), { recursive: true });
+    addToExclude(repo, ['/' + claudeRel.split(path.sep).join('/'), '/.claude/settings.local.json']);
+    const hook = hookScript();
+    if (isTracked(repo, path.join('.claude', 'settings.local.json'))) {
+      out('Note: the project tracks .claude/settings.local.json, so no hooks are added; the agent\'s turns are read from its screen.');
+    } else if (!existsSync(hook)) {
+      out(`Note: ${hook} is missing (build with "npx tsc -p ."); the agent's turns are read from its screen.`);
+    } else {
+      installHooks(repo, eventsPath(repo, tag), hook);
+      hooksInstalled = true;
+    }
+    const shims = shimDir(repo, tag);
+    writeShim(shims);
+    const aenv = agentEnv(env, { sandbox: !!o.sandbox, shimDir: shims });
+    const argv = agentArgv(config.agent.command, config.agent.args, aenv);
+
+    // 3. The loop.
+    const log = createLogger(repo, tag, 'supervisor');
+    log.info({ tag, socket: tmux.socket, agent: [config.agent.command, ...config.agent.args], sandbox: !!o.sandbox, tasks: p.tasks.length }, 'supervisor start');
+    out(`Supervising ${config.agent.command} in tmux session ${agentSession(tag)} (socket ${tmux.socket}); watch it with "ar-supervise tail ${tag}".`);
+    const loop = new Supervisor(tmux, {
+      repo,
+      tag,
+      config,
+      goal: p.goal,
+      tasks: p.tasks,
+      claudeMdPath: claudeMd,
+      agentArgv: argv,
+      agentEnv: aenv,
+      maxIterations: o.maxIterations ?? null,
+      until: p.until,
+      iterationsBefore: prev?.iterations ?? 0,
+      doneTasks: prev?.doneTasks ?? [],
+      supervisorSession: mine,
+      // Ending the agent also ends a run in progress: give the engine time to stop training and record it.
+      timing: { killGraceMs: (config.kill_grace_seconds + 3) * 1000, ...deps.timing },
+      signal: ac.signal,
+      onEvent: deps.onEvent,
+      log,
+      out,
+      readRecords,
+    });
+    const r = await loop.run();
+    out(`Stopped (${r.reason}) after ${r.iterations} turns${r.restarts ? `, ${r.restarts} agent restarts` : ''}.`);
+    return 0;
+  } catch (e) {
+    const s = readSupervisorState(repo, tag);
+    const code = e instanceof UsageError ? 2 : 1;
+    writeSupervisorState({ ...(s && s.pid === process.pid ? s : startState), state: 'failed', error: (e as Error).message, exitCode: code });
+    throw e;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    external?.removeEventListener('abort', onSignal);
+    // Nothing of ours is left running; a cut-off run is settled so ledger and branch agree.
+    await endSession(tmux, agentSession(tag)).catch(() => []);
+    if (hooksInstalled) removeHooks(repo);
+    try {
+      const { resumeTag } = await import('../engine/resume.js');
+      const git = new Git(repo);
+      if (await git.branchExists(branchFor(tag))) await resumeTag(repo, tag);
+    } catch {
+      // best effort: the next start settles it
+    }
+    if (mine && mine === sup) {
+      const s = readSupervisorState(repo, tag);
+      // A clean end closes our own window; a failure leaves it for `tail`/`status` to show.
+      if (s && s.state === 'stopped') await tmux.killSession(sup).catch(() => undefined);
+    }
+  }
+}
+
+/** Forwarded options for the detached `--foreground` process. */
+export function foregroundArgs(o: SessionOptions, repo: string): string[] {
+  const a = ['--session', o.name, '--foreground', '--repo', repo];
+  if (o.goal) a.push('--goal', o.goal);
+  if (o.tasksFile) a.push('--tasks', path.resolve(o.tasksFile));
+  for (const t of o.task ?? []) a.push('--task', t);
+  if (o.maxIterations !== undefined) a.push('--max-iterations', String(o.maxIterations));
+  if (o.until) a.push('--until', o.until);
+  if (o.sandbox) a.push('--sandbox');
+  if (o.baseline === false) a.push('--no-baseline');
+  return a;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Start the supervisor detached in tmux (`ar-<name>-sup`), wait until it is up, and say how to follow it. */
+export async function startDetached(o: SessionOptions, deps: SessionDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const out = deps.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const p = validate(o, env);
+  const tag = o.name;
+  const tmux = deps.tmux ?? new Tmux();
+  const other = liveSupervisor(p.repo, tag);
+  if (other) throw alreadyRunning(tag, other);
+  const sup = supervisorSession(tag);
+  // Leftovers of an earlier session that ended badly (dead panes): clear them.
+  for (const s of [sup, agentSession(tag)]) {
+    if (await tmux.hasSession(s)) await endSession(tmux, s);
+  }
+  const senv = agentEnv(env, { sandbox: false });
+  delete senv.IS_SANDBOX; // the supervisor passes it on only with --sandbox
+  if (env.IS_SANDBOX !== undefined) senv.IS_SANDBOX = env.IS_SANDBOX;
+  senv.AR_SUPERVISOR_SESSION = sup;
+  senv.AR_TMUX_SOCKET = tmux.socket;
+  const pane = await tmux.newSession({
+    name: sup,
+    cwd: p.repo,
+    argv: [process.execPath, cliScript(), ...foregroundArgs(o, p.repo)],
+    env: senv,
+    width: PANE_WIDTH,
+    height: PANE_HEIGHT,
+    remainOnExit: true,
+  });
+  const info = await tmux.paneInfo(pane);
+  const pid = info?.pid ?? null;
+  const deadline = Date.now() + (deps.detachWaitMs ?? 20000);
+  let state = 'starting';
+  while (Date.now() < deadline) {
+    const s = readSupervisorState(p.repo, tag);
+    if (s && s.pid === pid) {
+      state = s.state;
+      if (s.state === 'failed') {
+        out(`The supervisor stopped: ${s.error ?? 'see its log'}`);
+        await endSession(tmux, sup);
+        return s.exitCode ?? 1;
+      }
+      if (s.state !== 'starting') break;
+    }
+    const pi = await tmux.paneInfo(pane);
+    if (!pi || pi.dead) {
+      const screen = pi ? await tmux.capture(pane).catch(() => '') : '';
+      const lines = screen.split('\n').filter((l) => l.trim() !== '' && !/^Pane is dead/.test(l));
+      out(`The supervisor exited at once:${lines.length ? '\n' + lines.slice(-15).join('\n') : ' (no output)'}`);
+      await endSession(tmux, sup);
+      return 1;
+    }
+    await sleep(200);
+  }
+  out(
+    state === 'starting'
+      ? `Session ${tag} is setting up in the background (branch, baseline run of about ${p.config.budget_seconds} s).`
+      : `Session ${tag} is running in the background (supervisor pid ${pid}).`,
+  );
+  out(`  watch:  ar-supervise tail ${tag}`);
+  out(`  status: ar-supervise status`);
+  out(`  stop:   ar-supervise kill ${tag}`);
+  return 0;
+}
