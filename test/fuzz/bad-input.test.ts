@@ -2,7 +2,8 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { makeRepo, cli, git, cleanupRepos } from '../helpers/repo.js';
-import { badConfigs, badArgs } from './cases.js';
+import { badConfigs, badArgs, badTaskFiles, badSweepFiles, damagedLedgers } from './cases.js';
+import { mkdirSync } from 'node:fs';
 
 afterAll(cleanupRepos);
 
@@ -83,4 +84,55 @@ describe('malformed input never gets a stack trace', () => {
     });
     expect(snapshot(repo)).toEqual(before);
   }, 120_000);
+
+  it(`${badTaskFiles().length} broken task files: one sentence, exit 2, nothing started`, async () => {
+    const r0 = makeRepo({ 'train.py': 'X = 1\n', 'prepare.py': '# ro\n', 'autoresearch.yaml': 'command: python3 train.py\nagent: {command: node, args: [-e, "0"]}\n' });
+    for (const [label, content] of badTaskFiles()) {
+      writeFileSync(path.join(r0, '..', path.basename(r0) + '-tasks.yaml'), content);
+      const before = snapshot(r0);
+      const r = await mainCapture(['--session', 'fz', '--foreground', '--repo', r0, '--tasks', path.join(r0, '..', path.basename(r0) + '-tasks.yaml')]);
+      expectOneSentence(r, label);
+      expect(snapshot(r0), label).toEqual(before);
+      expect(git(r0, ['branch', '--show-current'])).toBe('main');
+    }
+  }, 60_000);
+
+  it(`${badSweepFiles().length} broken sweep files: one sentence, exit 2, no file changes`, async () => {
+    const r0 = makeRepo({ 'train.py': 'X = 1\n', 'prepare.py': '# ro\n', 'autoresearch.yaml': 'command: python3 train.py\n' });
+    const cwd = process.cwd();
+    process.chdir(r0);
+    try {
+      for (const [label, content] of badSweepFiles()) {
+        writeFileSync(path.join(r0, '..', path.basename(r0) + '-sweep.yaml'), content);
+        const before = snapshot(r0);
+        const r = await mainCapture(['sweep', '--dry-run', path.join(r0, '..', path.basename(r0) + '-sweep.yaml')]);
+        expectOneSentence(r, label);
+        expect(snapshot(r0), label).toEqual(before);
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 60_000);
+
+  it(`${damagedLedgers().length} damaged ledgers are read with a warning, never a crash`, async () => {
+    const r0 = makeRepo({ 'train.py': 'X = 1\n' });
+    git(r0, ['checkout', '-q', '-b', 'autoresearch/t']);
+    mkdirSync(path.join(r0, '.autoresearch', 't'), { recursive: true });
+    writeFileSync(path.join(r0, '.autoresearch', 't', 'state.json'), JSON.stringify({ v: 1, tag: 't', branch: 'autoresearch/t', base: git(r0, ['rev-parse', 'HEAD']), created: '', metric: 'val_bpb', goal: 'min', readonly: {} }));
+    const cwd = process.cwd();
+    process.chdir(r0);
+    try {
+      for (const [label, content] of damagedLedgers()) {
+        writeFileSync(path.join(r0, '.autoresearch', 't', 'runs.jsonl'), content);
+        const r = await mainCapture(['report', '--json']);
+        expect(r.stderr, label).not.toMatch(/internal error|\n\s+at .+:\d+:\d+/);
+        expect(r.exitCode, label + r.stderr).toBe(0);
+        expect(() => JSON.parse(r.stdout), label).not.toThrow();
+        // Damage is named; a clean CRLF or empty ledger is simply read.
+        if (!/CRLF|empty|blank/.test(label)) expect(r.stderr, label).toMatch(/^ar-supervise: warning: runs\.jsonl .+/);
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 60_000);
 });

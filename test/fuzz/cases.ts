@@ -63,3 +63,57 @@ export function badArgs(): Array<[string, string[]]> {
     ['run with an unknown option', ['run', '-m', 'x', '--budget', '5']],
   ];
 }
+
+/** Broken task files for `--tasks`. */
+export function badTaskFiles(): Array<[string, string | Buffer]> {
+  return [
+    ['a mapping without tasks', 'text: do it\n'],
+    ['a number', '42\n'],
+    ['a task with no text', '- {priority: 3}\n'],
+    ['empty text', '- {text: "", priority: 1}\n'],
+    ['priority as a word', '- {text: a, priority: high}\n'],
+    ['unknown task key', '- {text: a, when: now}\n'],
+    ['nested list', '- [a, b]\n'],
+    ['broken YAML', '- {text: a\n'],
+    ['binary', Buffer.from([0, 1, 2, 255, 254, 0])],
+    ['tasks key holding a string', 'tasks: do it\n'],
+  ];
+}
+
+/** Broken sweep files. */
+export function badSweepFiles(): Array<[string, string | Buffer]> {
+  return [
+    ['unknown strategy', 'strategy: anneal\nparameters: {X: [1, 2]}\n'],
+    ['unknown key', 'strategy: grid\nparameters: {X: [1, 2]}\nrepeats: 2\n'],
+    ['no parameters', 'strategy: grid\n'],
+    ['empty values', 'strategy: grid\nparameters: {X: []}\n'],
+    ['values not a list', 'strategy: grid\nparameters: {X: 3}\n'],
+    ['parameter missing from the file', 'strategy: grid\nparameters: {NOPE: [1, 2]}\n'],
+    ['random without samples', 'strategy: random\nparameters: {X: [1, 2]}\n'],
+    ['seeds zero', 'strategy: grid\nparameters: {X: [1, 2]}\nseeds: 0\n'],
+    ['seeds a word', 'strategy: grid\nparameters: {X: [1, 2]}\nseeds: many\n'],
+    ['broken YAML', 'strategy: grid\nparameters: {X: [1, 2\n'],
+    ['a list at the top', '- X\n'],
+    ['binary', Buffer.from([0, 159, 146, 150, 0])],
+    ['a nested mapping as a value', 'strategy: grid\nparameters: {X: [{a: 1}]}\n'],
+  ];
+}
+
+/** Damaged ledgers: read with a warning, never a crash. */
+export function damagedLedgers(): Array<[string, string | Buffer]> {
+  const rec = (id: number, value: number | null, status: string) =>
+    JSON.stringify({ v: 1, id, tag: 't', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:05:00.000Z', durationMs: 300000, commit: `${id}`.padStart(40, 'a'), parent: 'a'.repeat(40), description: `run ${id}`, status, metric: 'val_bpb', value, bestBefore: null, memoryGb: 1, metrics: {}, exitCode: 0, signal: null, timedOut: false, linesAdded: 1, linesRemoved: 1, log: '' });
+  const good = [rec(1, 1.0, 'keep'), rec(2, 0.9, 'keep'), rec(3, 1.1, 'discard')].join('\n') + '\n';
+  return [
+    ['a truncated last line', good + rec(4, 0.8, 'keep').slice(0, 50)],
+    ['a garbage line', good.replace('\n', '\n}{not json\n')],
+    ['CRLF line ends', good.replace(/\n/g, '\r\n')],
+    ['a binary file', Buffer.from([0, 1, 2, 3, 255, 10, 0, 0])],
+    ['a JSON array instead of lines', JSON.stringify([1, 2, 3]) + '\n'],
+    ['records of the wrong shape', '{"a":1}\n{"commit":5}\n' + good],
+    ['an empty file', ''],
+    ['only blank lines', '\n\n\n'],
+    ['a huge line', good + '"' + 'x'.repeat(200_000) + '"\n'],
+    ['NUL bytes inside', good.replace('run 2', 'run\u0000 2')],
+  ];
+}
