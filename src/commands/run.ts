@@ -17,7 +17,7 @@ export function register(program: Command): void {
         if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, not "${opts.seed}".`);
       }
       if (opts.message.trim() === '') throw new UsageError('-m needs a description of the experiment.');
-      const { repoRoot } = await import('../engine/init.js');
+      const { repoRoot } = await import('../engine/repo.js');
       const { currentTag, runExperiment } = await import('../engine/step.js');
       const { loadConfig } = await import('../config.js');
       const { formatResult } = await import('../engine/format.js');

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       const { planSweep, runSweep, summaryLines } = await import('../sweep/runner.js');
       const { describe } = await import('../sweep/points.js');
       const { plainDisplay, silentDisplay, ttyDisplay } = await import('../sweep/progress.js');
-      const { repoRoot } = await import('../engine/init.js');
+      const { repoRoot } = await import('../engine/repo.js');
       const { currentTag } = await import('../engine/step.js');
       const { loadConfig } = await import('../config.js');
       const { createLogger } = await import('../log.js');

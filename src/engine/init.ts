@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Git } from '../adapters/git.js';
 import { loadConfig, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
@@ -23,13 +23,8 @@ export interface InitOptions {
   signal?: AbortSignal;
 }
 
-/** The repo root of `dir`, or a UsageError. */
-export async function repoRoot(dir: string): Promise<string> {
-  if (!existsSync(dir)) throw new UsageError(`${dir} does not exist.`);
-  const top = await new Git(dir).topLevel();
-  if (!top) throw new UsageError(`${dir} is not inside a git repository; run "git init" and commit your code first.`);
-  return top;
-}
+export { repoRoot } from './repo.js';
+import { repoRoot } from './repo.js';
 
 export async function validateTag(git: Git, tag: string): Promise<void> {
   if (!TAG_RE.test(tag) || !(await git.validBranchName(branchFor(tag)))) {

@@ -1,6 +1,5 @@
 import { existsSync, statSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { Config } from '../config.js';
 
 /** Find a program the way execvp would: a path with a slash, or a search of PATH. */
@@ -40,6 +39,7 @@ export async function checkPrerequisites(repo: string, config: Config): Promise<
     problems.push(`the training command's program "${prog}" was not found.${hint}`);
   }
   if (config.check) {
+    const { execa } = await import('execa'); // only init needs it; `run` must start fast
     const r = await execa(config.check[0]!, config.check.slice(1), { cwd: repo, reject: false, timeout: 120_000, all: true });
     if (r.exitCode !== 0) {
       const said = (r.all ?? '').trim().split('\n').slice(-3).join(' ').trim();

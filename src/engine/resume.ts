@@ -4,7 +4,7 @@ import { branchFor } from '../paths.js';
 import { repairLedger } from './ledger.js';
 import { readState } from './state.js';
 import { acquireRunLock, reconcile } from './step.js';
-import { repoRoot } from './init.js';
+import { repoRoot } from './repo.js';
 import type { RunRecord } from './types.js';
 
 export interface ResumeResult {
