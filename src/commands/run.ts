@@ -26,6 +26,7 @@ export function register(program: Command): void {
       const repo = await repoRoot(opts.repo ?? process.cwd());
       const tag = await currentTag(repo);
       const config = loadConfig(repo);
+      const log = createLogger(repo, tag);
       const live = opts.json ? null : liveLine('training');
       const ac = interruptOnSignals();
       try {
@@ -35,12 +36,14 @@ export function register(program: Command): void {
           config,
           description: opts.message,
           seed,
-          log: createLogger(repo, tag),
+          log,
           onTick: live?.tick,
           signal: ac.signal,
         });
         live?.done();
         process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : formatResult(r));
+        const { announceNewBest } = await import('../engine/announce.js');
+        await announceNewBest(r, config, log);
         if (ac.signal.aborted) process.exitCode = 130;
       } finally {
         ac.dispose();

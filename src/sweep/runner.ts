@@ -10,6 +10,7 @@ import { matchesAny } from '../engine/guard.js';
 import { readRecords, writeAtomic } from '../engine/ledger.js';
 import { lockOwner, tryLock } from '../engine/lock.js';
 import { readState } from '../engine/state.js';
+import { announceNewBest } from '../engine/announce.js';
 import { acquireRunLock, bestOf, reconcile, runExperiment, type StepOptions, type StepResult } from '../engine/step.js';
 import type { RunRecord } from '../engine/types.js';
 import { stateDir } from '../paths.js';
@@ -231,6 +232,7 @@ class Runner {
       throw e;
     }
     this.ran++;
+    await announceNewBest(r, config, this.o.log);
     if (signal?.aborted || r.record.crashReason === 'interrupted') this.stopped = true;
     return r;
   }
