@@ -3,6 +3,7 @@
 // (a failing hook must never disturb the agent's turn).
 import { appendFileSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { redactSecrets } from '../engine/env.js';
 
 export interface HookEvent {
   event: string;
@@ -33,10 +34,11 @@ export function eventLine(stdinText: string, eventArg: string | undefined, now =
     time: now,
   };
   if (typeof data.session_id === 'string') ev.session_id = data.session_id;
+  // The hook runs with the agent's environment, so it knows the keys to keep out of the file.
   const prompt = cut(data.prompt);
-  if (prompt !== undefined) ev.prompt = prompt;
+  if (prompt !== undefined) ev.prompt = redactSecrets(prompt);
   const last = cut(data.last_assistant_message);
-  if (last !== undefined) ev.last_message = last;
+  if (last !== undefined) ev.last_message = redactSecrets(last);
   if (typeof data.reason === 'string') ev.reason = data.reason;
   return JSON.stringify(ev) + '\n';
 }

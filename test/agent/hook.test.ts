@@ -1,0 +1,20 @@
+import { describe, it, expect } from 'vitest';
+import { eventLine } from '../../src/agent/hook.js';
+
+describe('the hook script', () => {
+  it('keeps API keys out of the events file', () => {
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-PLANTED-0123456789';
+    process.env.HF_TOKEN = 'hf_PLANTEDTOKEN0123';
+    try {
+      const line = eventLine(
+        JSON.stringify({ hook_event_name: 'Stop', last_assistant_message: 'my key is sk-ant-PLANTED-0123456789 and hf_PLANTEDTOKEN0123', prompt: 'x' }),
+        'Stop',
+      );
+      expect(line).not.toContain('PLANTED');
+      expect(JSON.parse(line).last_message).toContain('[redacted]');
+    } finally {
+      delete process.env.ANTHROPIC_API_KEY;
+      delete process.env.HF_TOKEN;
+    }
+  });
+});
