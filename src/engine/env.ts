@@ -11,3 +11,16 @@ export function trainingEnv(base: NodeJS.ProcessEnv, extra: Record<string, strin
   env.PYTHONUNBUFFERED = '1';
   return { ...env, ...extra };
 }
+
+/**
+ * Replace the values of secret variables (API keys, tokens; 8 characters or more) in a text by a mark, and
+ * anything shaped like an Anthropic key. For what an agent or a user may write where it is kept: a run's
+ * description, a saved screen.
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text;
+  for (const [k, v] of Object.entries(env)) {
+    if (v && v.length >= 8 && isSecretName(k) && out.includes(v)) out = out.split(v).join('[redacted]');
+  }
+  return out.replace(/\bsk-ant-[A-Za-z0-9_-]{4,}/g, 'sk-ant-[redacted]');
+}

@@ -12,7 +12,7 @@ import { tryLock, lockOwner, pidAlive } from './lock.js';
 import { classify, errorExcerpt, parseSummary } from './metrics.js';
 import { checksums, lastKeep, readState, type TagState } from './state.js';
 import type { CrashReason, RunRecord } from './types.js';
-import { trainingEnv } from './env.js';
+import { redactSecrets, trainingEnv } from './env.js';
 
 export interface StepOptions {
   repo: string;
@@ -222,7 +222,8 @@ async function step(o: StepOptions): Promise<StepResult> {
   // 2. Commit the edit (a violation's files too, so the attempt is kept and the revert removes them).
   const toCommit = [...g.edits, ...g.violationFiles];
   let commit = head;
-  const description = o.description.trim() || (toCommit.length ? 'experiment' : 'rerun');
+  // A description is kept in git, the ledger, CLAUDE.md and the report: never with a key or token in it.
+  const description = redactSecrets(o.description.trim()) || (toCommit.length ? 'experiment' : 'rerun');
   if (toCommit.length || head !== parent) {
     if (head !== parent) await git.resetSoft(parent); // the agent committed by hand: fold it into one experiment
     await git.add(toCommit);
@@ -241,7 +242,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     rec.status = 'discard';
     rec.violation = g.violations.join('; ');
     rec.end = new Date().toISOString();
-    await finish(repo, git, rec, parent, false);
+    await finish(repo, git, rec, parent, false, o.log);
     o.log?.warn({ id, violation: rec.violation }, 'violation');
     return { record: rec, best, bestBefore: best.value };
   }
@@ -316,7 +317,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     const margin = config.goal === 'min' ? best.value - rec.value : rec.value - best.value;
     rec.noise = { sigma: noise.sigma, threshold: noise.threshold, margin };
   }
-  await finish(repo, git, rec, parent, rec.status === 'keep');
+  await finish(repo, git, rec, parent, rec.status === 'keep', o.log);
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
   const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
   return { record: rec, best: after, bestBefore: best.value };
@@ -353,12 +354,15 @@ function sanitizeMetrics(m: Record<string, number | string>): Record<string, num
 }
 
 /** 7. Record first, then move git: a crash in between is settled by reconcile(). */
-async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean): Promise<void> {
+async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean, log?: StepOptions['log']): Promise<void> {
+  let repaired: string | null;
   try {
-    appendRun(repo, rec);
+    ({ repaired } = appendRun(repo, rec));
   } catch (e) {
     throw new ToolError(`could not append to the ledger: ${(e as Error).message}`);
   }
+  // results.tsv is append-only and ours: an altered or deleted one was rebuilt from the records (the altered copy archived).
+  if (repaired) log?.warn({ id: rec.id, kept: path.relative(repo, repaired) }, 'results.tsv was altered or deleted outside the tool; rebuilt from the records');
   if (!keep && rec.commit !== parent) await git.resetHard(parent);
   const p = pendingPath(repo, rec.tag);
   if (existsSync(p)) unlinkSync(p);
