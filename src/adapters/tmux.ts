@@ -3,8 +3,10 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../errors.js';
+import { isSecretName } from '../engine/env.js';
 
 export const DEFAULT_SOCKET = 'autoresearch';
+const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The socket name: env AR_TMUX_SOCKET (tests use their own), else ours. */
 export function defaultSocket(env: NodeJS.ProcessEnv = process.env): string {
@@ -89,13 +91,14 @@ export class Tmux implements TmuxApi {
   constructor(readonly socket: string = defaultSocket(), private readonly bin = 'tmux') {}
 
   /** Run one tmux command on our socket; the config file is /dev/null so the user's tmux.conf cannot interfere. */
-  async cmd(args: string[], input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  async cmd(args: string[], input?: string, env?: Record<string, string>): Promise<{ stdout: string; stderr: string; exitCode: number }> {
     let r;
     try {
       r = await execa(this.bin, ['-L', this.socket, '-f', '/dev/null', ...args], {
         reject: false,
         input,
         stripFinalNewline: false,
+        ...(env ? { env } : {}),
       });
     } catch (e) {
       throw new ToolError(`tmux cannot be run: ${(e as Error).message}.`);
@@ -122,11 +125,20 @@ export class Tmux implements TmuxApi {
       // so a program that exits at once (e.g. a refusal) still leaves its screen.
       args.push('set-option', '-g', 'remain-on-exit', 'on', ';');
     }
+    // Secrets (API keys, tokens) never go on the command line, where `ps` shows them to every user: they go
+    // through tmux's own environment, copied into the new session by update-environment.
+    const hidden: Record<string, string> = {};
+    const shown: [string, string][] = [];
+    for (const [k, v] of Object.entries(o.env ?? {})) {
+      if (isSecretName(k) && SAFE_NAME.test(k)) hidden[k] = v;
+      else shown.push([k, v]);
+    }
+    if (Object.keys(hidden).length) args.push('set-option', '-g', 'update-environment', Object.keys(hidden).join(' '), ';');
     args.push('new-session', '-d', '-P', '-F', '#{pane_id}', '-s', o.name, '-c', o.cwd);
     args.push('-x', String(o.width ?? 200), '-y', String(o.height ?? 50));
-    for (const [k, v] of Object.entries(o.env ?? {})) args.push('-e', `${k}=${v}`);
+    for (const [k, v] of shown) args.push('-e', `${k}=${v}`);
     args.push('--', ...o.argv.map(escapeTrailingSemicolon));
-    const r = await this.cmd(args);
+    const r = await this.cmd(args, undefined, Object.keys(hidden).length ? hidden : undefined);
     if (r.exitCode !== 0) {
       // Never echo the argv: it may carry environment values.
       throw new ToolError(`tmux could not start session ${o.name}: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);

@@ -5,6 +5,7 @@ interface ReportFlags {
   tag?: string;
   out?: string;
   json?: boolean;
+  export?: boolean;
 }
 
 /** The repo root when inside a git work tree (so `report` works from a subfolder), else cwd. */
@@ -21,16 +22,17 @@ async function repoRoot(cwd: string): Promise<string> {
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Write the morning report (Markdown, progress chart, CSV/TSV, JSON) and print a summary.')
+    .description('Write the morning report (Markdown, progress chart, JSON; CSV/TSV with --export) and print a summary.')
     .option('--tag <tag>', 'run tag (default: from the autoresearch/<tag> branch, else the latest)')
     .option('--out <dir>', 'where to write the files (default: .autoresearch/<tag>/report/)')
     .option('--json', 'print the report model as JSON only')
+    .option('--export', 'also write runs.csv and runs.tsv: every run, every parsed metric')
     .action(async (flags: ReportFlags) => {
       const cwd = process.cwd();
       const repo = await repoRoot(cwd);
       // Loaded on use: every command pays the start-up of what cli.ts imports.
       const { buildReport, renderMarkdown, renderTerminalChart } = await import('../report/index.js');
-      const res = await buildReport({ repo, tag: flags.tag, outDir: flags.out === undefined ? undefined : path.resolve(cwd, flags.out) });
+      const res = await buildReport({ repo, tag: flags.tag, outDir: flags.out === undefined ? undefined : path.resolve(cwd, flags.out), export: flags.export === true });
       for (const w of res.warnings) process.stderr.write(`ar-supervise: warning: ${w.replace(/\s+/g, ' ')}\n`);
       if (flags.json) {
         process.stdout.write(JSON.stringify(res.model, null, 2) + '\n');
@@ -40,7 +42,8 @@ export function register(program: Command): void {
       out.write(renderMarkdown(res.model, { short: true }));
       if (out.isTTY) out.write('\n' + renderTerminalChart(res.chart, { width: Math.min(70, (out.columns || 80) - 2), color: !process.env.NO_COLOR }));
       const rel = path.relative(cwd, res.paths.dir) || '.';
-      const names = [res.paths.markdown, res.paths.png, res.paths.svg, res.paths.csv, res.paths.tsv, res.paths.json].map((p) => path.basename(p));
+      const p = res.paths;
+      const names = [p.markdown, p.png, p.svg, p.csv, p.tsv, p.json].filter((f): f is string => f !== undefined).map((f) => path.basename(f));
       out.write(`\nWrote ${names.join(', ')} to ${rel}${path.sep}\n`);
     });
 }

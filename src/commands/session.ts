@@ -22,6 +22,8 @@ interface RootOptions {
   sandbox?: boolean;
   repo?: string;
   baseline: boolean;
+  gpus?: string;
+  lanes?: number;
 }
 
 /** The root form: `ar-supervise --session <name> [options]` hands the loop to the agent in tmux. */
@@ -39,9 +41,11 @@ export function register(program: Command): void {
     .option('--sandbox', 'set IS_SANDBOX=1 for the agent (lets Claude Code skip permissions as root)')
     .option('--repo <dir>', 'research repo (default: current folder)')
     .option('--no-baseline', 'when starting a new session, do not run the baseline')
+    .option('--gpus <list>', 'parallel lanes, one agent per GPU: 0,1,2,3 (worktree, branch autoresearch/<name>-gpu<i>, CUDA_VISIBLE_DEVICES=<i>)')
+    .option('--lanes <n>', 'parallel lanes without GPU assignment (autoresearch/<name>-lane<i>)', positiveInt)
     .action(async (opts: RootOptions, cmd: Command) => {
       if (!opts.session) {
-        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
+        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
         if (given.length || opts.task?.length) throw new UsageError('these options need --session <name> (for example --session apr5).');
         cmd.help({ error: true });
       }
@@ -58,6 +62,12 @@ export function register(program: Command): void {
         sandbox: !!opts.sandbox,
         baseline: opts.baseline,
       };
+      // Lanes: --gpus/--lanes, or the same --session again when it is a lane set (resumes every lane).
+      const lanes = await import('../lanes/start.js');
+      if (opts.gpus !== undefined || opts.lanes !== undefined || lanes.isLaneSession(o)) {
+        process.exitCode = await lanes.startLanes({ ...o, gpus: opts.gpus, lanes: opts.lanes });
+        return;
+      }
       process.exitCode = o.foreground ? await runForeground(o) : await startDetached(o);
     });
 }

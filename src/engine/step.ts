@@ -25,6 +25,8 @@ export interface StepOptions {
   signal?: AbortSignal;
   onTick?: (elapsedMs: number, budgetMs: number, limitMs: number) => void;
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
+  /** The caller already holds the tag's run lock (acquireRunLock) and releases it itself. */
+  lockHeld?: boolean;
   /** Noise-aware keeping: an improvement must exceed `threshold` (= sigma x S). Defaults to the tag's state. */
   noise?: { sigma: number; threshold: number };
 }
@@ -170,7 +172,7 @@ function baseRecord(
 export async function runExperiment(o: StepOptions): Promise<StepResult> {
   const { repo, tag } = o;
   preflight(repo, tag);
-  const release = acquireRunLock(repo, tag);
+  const release = o.lockHeld ? () => {} : acquireRunLock(repo, tag);
   try {
     await reconcile(repo, tag, o.log);
     return await step(o);

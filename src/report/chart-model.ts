@@ -1,5 +1,5 @@
 // The progress chart's data and geometry, shared by the SVG, PNG and terminal renderings.
-import type { RunRecord } from '../engine/types.js';
+import { CRASH, KEEP, RunTable, STATUSES, type Runs } from './runs.js';
 import type { Goal } from './stats.js';
 import { better } from './summary.js';
 
@@ -23,18 +23,21 @@ export interface ChartData {
   best: { x: number; value: number }[];
 }
 
-export function chartData(records: readonly RunRecord[], opts: { goal: Goal; metric: string; title: string }): ChartData {
-  const points: ChartPoint[] = [];
+export function chartData(runs: Runs, opts: { goal: Goal; metric: string; title: string }): ChartData {
+  const t = RunTable.of(runs);
+  const points: ChartPoint[] = new Array(t.length);
   const best: ChartData['best'] = [];
   let cur: number | null = null;
-  records.forEach((r, i) => {
-    const kind: PointKind = r.status === 'crash' || r.value === null ? 'crash' : r.violation ? 'violation' : r.status;
-    points.push({ x: i + 1, id: r.id, value: r.value, kind, description: r.description });
-    if (r.status === 'keep' && r.value !== null && (cur === null || better(opts.goal, r.value, cur))) {
-      cur = r.value;
-      best.push({ x: i + 1, value: r.value });
+  for (let i = 0; i < t.length; i++) {
+    const code = t.status[i]!;
+    const value = t.valueOf(i);
+    const kind: PointKind = code === CRASH || value === null ? 'crash' : t.violation[i] ? 'violation' : STATUSES[code]!;
+    points[i] = { x: i + 1, id: t.id[i]!, value, kind, description: t.description[i]! };
+    if (code === KEEP && value !== null && (cur === null || better(opts.goal, value, cur))) {
+      cur = value;
+      best.push({ x: i + 1, value });
     }
-  });
+  }
   return { title: opts.title, metric: opts.metric, goal: opts.goal, points, best };
 }
 
@@ -125,7 +128,15 @@ export interface Mark {
 // small. A bitmap per kind instead of a Set of string keys keeps it fast and garbage-free.
 const KIND_INDEX: Record<PointKind, number> = { keep: 0, discard: 1, violation: 2, crash: 3 };
 
+/** Above this many runs the chart is dense: discards and crashes get one mark per DENSE_CELL square. */
+export const DENSE_RUNS = 2000;
+// A discard is a 3.5 px disc and a crash a 5 px cross: in a dense band a mark every 3 px covers
+// the same ground as one on every pixel, at a ninth of the marks (SVG size, PNG drawing). Keeps
+// and violations, the marks one looks for, keep a mark per pixel.
+const DENSE_CELL = 3;
+
 export function marks(data: ChartData, g: Geometry): Mark[] {
+  const dense = data.points.length > DENSE_RUNS;
   const w = g.width + 1;
   const h = g.height + 1;
   const seen = new Uint8Array(4 * w * h);
@@ -134,7 +145,11 @@ export function marks(data: ChartData, g: Geometry): Mark[] {
     const x = Math.round(g.sx(p.x));
     const y = Math.round(p.value === null ? g.crashY : g.sy(p.value));
     if (x >= 0 && x < w && y >= 0 && y < h) {
-      const key = (KIND_INDEX[p.kind] * h + y) * w + x;
+      const k = KIND_INDEX[p.kind];
+      const coarse = dense && (k === 1 || k === 3);
+      const cx = coarse ? x - (x % DENSE_CELL) : x;
+      const cy = coarse ? y - (y % DENSE_CELL) : y;
+      const key = (k * h + cy) * w + cx;
       if (seen[key]) continue;
       seen[key] = 1;
     }

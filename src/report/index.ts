@@ -6,9 +6,9 @@ import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { ledgerPath, recordsPath, STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
 import { chartData, renderPng, renderSvg, type ChartData } from './chart.js';
-import { toCsvAndTsv } from './export.js';
+import { writeCsvAndTsv } from './export.js';
 import { loadRuns } from './load.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 import type { Goal } from './stats.js';
 import { summarize, type ReportModel } from './summary.js';
 
@@ -27,6 +27,11 @@ export interface BuildReportOptions {
   goal?: Goal;
   /** How many near misses to list (default 5). */
   nearMisses?: number;
+  /**
+   * Also write runs.csv and runs.tsv (every run, every parsed metric). Off by default: on a
+   * 100k-run ledger the two tables cost more than the rest of the report.
+   */
+  export?: boolean;
 }
 
 export interface ReportPaths {
@@ -34,8 +39,9 @@ export interface ReportPaths {
   markdown: string;
   svg: string;
   png: string;
-  csv: string;
-  tsv: string;
+  /** Only when the tables were asked for (`export`). */
+  csv?: string;
+  tsv?: string;
   json: string;
 }
 
@@ -112,27 +118,32 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
   const { tag, branchTag: onBranch } = await resolveTag(repo, opts.tag);
   const cfg = loadConfig(repo);
   const goal = opts.goal ?? cfg.goal;
-  const loaded = loadRuns(repo, tag, { tsvIsThisTag: onBranch === null || onBranch === tag, goal });
+  const loaded = loadRuns(repo, tag, { tsvIsThisTag: onBranch === null || onBranch === tag, goal, records: opts.export === true });
   if (!loaded) {
     const why = existsSync(ledgerPath(repo)) ? `and results.tsv belongs to the checked-out tag "${onBranch}"` : 'and no results.tsv';
     throw new UsageError(`no ledger found for tag "${tag}": no ${STATE_ROOT}/${tag}/runs.jsonl ${why}.`);
   }
   const metric = loaded.metric ?? cfg.metric;
-  const model = summarize(loaded.records, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });
+  const model = summarize(loaded.runs, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });
 
   const c = model.counts;
   const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
-  const chart = chartData(loaded.records, { goal, metric, title });
+  const chart = chartData(loaded.runs, { goal, metric, title });
 
   const dir = opts.outDir ? path.resolve(repo, opts.outDir) : path.join(stateDir(repo, tag), 'report');
   mkdirSync(dir, { recursive: true });
-  const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, path.join(dir, f)])) as Omit<ReportPaths, 'dir'>;
-  writeFileSync(paths.markdown, renderMarkdown(model, { files: { png: FILES.png, svg: FILES.svg, csv: FILES.csv, tsv: FILES.tsv, json: FILES.json } }));
+  const paths: ReportPaths = { dir, markdown: path.join(dir, FILES.markdown), svg: path.join(dir, FILES.svg), png: path.join(dir, FILES.png), json: path.join(dir, FILES.json) };
+  const files: MarkdownOptions['files'] = { png: FILES.png, svg: FILES.svg, json: FILES.json };
+  if (loaded.records) {
+    paths.csv = path.join(dir, FILES.csv);
+    paths.tsv = path.join(dir, FILES.tsv);
+    writeCsvAndTsv(loaded.records, paths.csv, paths.tsv);
+    files.csv = FILES.csv;
+    files.tsv = FILES.tsv;
+  }
+  writeFileSync(paths.markdown, renderMarkdown(model, { files }));
   writeFileSync(paths.svg, renderSvg(chart));
   writeFileSync(paths.png, renderPng(chart));
-  const tables = toCsvAndTsv(loaded.records);
-  writeFileSync(paths.csv, tables.csv);
-  writeFileSync(paths.tsv, tables.tsv);
   writeFileSync(paths.json, JSON.stringify(model, null, 2) + '\n');
-  return { tag, model, chart, paths: { dir, ...paths }, warnings: loaded.warnings };
+  return { tag, model, chart, paths, warnings: loaded.warnings };
 }

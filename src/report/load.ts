@@ -1,23 +1,26 @@
 // Read a tag's runs tolerantly: runs.jsonl is the source of truth, results.tsv the fallback and
 // the thing we check for tampering. Nothing here throws on bad content; it warns.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { CrashReason, RunRecord, Status } from '../engine/types.js';
 import { ledgerPath, recordsPath } from '../paths.js';
-import { readLedgerTsv, WarningList, type LedgerRow } from './ledger-tsv.js';
+import { LedgerColumns, readLedgerColumns, readLedgerTsv, WarningList, type LedgerRow } from './ledger-tsv.js';
+import { RunTable, STATUSES, type Runs } from './runs.js';
 
-export { readLedgerTsv, type LedgerRow, type LedgerTsv } from './ledger-tsv.js';
+export { LedgerColumns, readLedgerColumns, readLedgerTsv, type LedgerRow, type LedgerTsv } from './ledger-tsv.js';
 
 export type Source = 'runs.jsonl' | 'results.tsv';
 
 export interface LoadedRuns {
-  records: RunRecord[];
+  /** The runs, as the report reads them. */
+  runs: RunTable;
+  /** The full records, only when asked for (LoadOptions.records; the CSV/TSV export needs them). */
+  records: RunRecord[] | null;
   /** Where the records came from; results.tsv records lack times, lines and crash reasons. */
   source: Source;
   metric: string | null;
   warnings: string[];
 }
 
-const STATUSES = new Set<Status>(['keep', 'discard', 'crash']);
 const CRASH_REASONS = new Set<CrashReason>(['timeout', 'oom', 'nan', 'error', 'no-metric', 'interrupted']);
 
 /** True when the bytes look like a binary file rather than text. */
@@ -27,67 +30,147 @@ export function isBinary(buf: Uint8Array): boolean {
   return false;
 }
 
-/** Parse runs.jsonl text: bad lines (truncated, not JSON, not a record) are skipped with a warning. */
-export function parseRecords(text: string, name = 'runs.jsonl'): { records: RunRecord[]; warnings: string[] } {
-  const warnings = new WarningList(name);
-  const records: RunRecord[] = [];
-  const lines = text.split('\n');
-  const endsWithNewline = lines[lines.length - 1] === '';
-  if (endsWithNewline) lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) continue;
+/** Turns runs.jsonl lines into records: bad lines (truncated, not JSON, not a record) become warnings. */
+class RecordLines {
+  readonly warnings: WarningList;
+  private lineNo = 0;
+  private count = 0;
+
+  constructor(
+    name: string,
+    private readonly onRecord: (r: RunRecord) => void,
+  ) {
+    this.warnings = new WarningList(name);
+  }
+
+  /** The next line, without its \n; `last`: the file ends without one after it. */
+  line(line: string, last: boolean): void {
+    const lineNo = ++this.lineNo;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
     let obj: unknown;
     try {
       obj = JSON.parse(line);
     } catch {
-      if (i === lines.length - 1 && !endsWithNewline) warnings.push(`line ${i + 1} is truncated (still being written?); skipped`);
-      else warnings.push(`line ${i + 1} is not JSON; skipped`, 'that are not JSON');
-      continue;
+      if (last) this.warnings.push(`line ${lineNo} is truncated (still being written?); skipped`);
+      else this.warnings.push(`line ${lineNo} is not JSON; skipped`, 'that are not JSON');
+      return;
     }
-    const rec = toRecord(obj, records.length + 1);
-    if (typeof rec === 'string') warnings.push(`line ${i + 1} ${rec}; skipped`, 'that are not run records');
-    else records.push(rec);
+    const rec = toRecord(obj, this.count + 1);
+    if (typeof rec === 'string') this.warnings.push(`line ${lineNo} ${rec}; skipped`, 'that are not run records');
+    else {
+      this.count++;
+      this.onRecord(rec);
+    }
   }
-  return { records, warnings: warnings.list() };
 }
 
-const STRING_FIELDS = ['tag', 'start', 'end', 'commit', 'parent', 'description', 'metric', 'log'];
-const NUMBER_FIELDS = ['durationMs', 'memoryGb', 'linesAdded', 'linesRemoved'];
-
-function fixNumber(o: Record<string, unknown>, k: string, d: number | null): void {
-  if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) o[k] = d;
+/** Parse runs.jsonl text: bad lines (truncated, not JSON, not a record) are skipped with a warning. */
+export function parseRecords(text: string, name = 'runs.jsonl'): { records: RunRecord[]; warnings: string[] } {
+  const records: RunRecord[] = [];
+  const reader = new RecordLines(name, (r) => records.push(r));
+  for (let i = 0; i < text.length; ) {
+    const j = text.indexOf('\n', i);
+    if (j < 0) {
+      reader.line(text.slice(i), true);
+      break;
+    }
+    reader.line(text.slice(i, j), false);
+    i = j + 1;
+  }
+  return { records, warnings: reader.warnings.list() };
 }
 
-function dropUnless(o: Record<string, unknown>, k: string, ok: boolean): void {
-  if (!ok && k in o) delete o[k];
+const CHUNK = 1 << 20;
+
+/**
+ * Call onLine with each line of a UTF-8 file, read a megabyte at a time: no copy of the whole file
+ * in memory, as a buffer or as a string, and each line is decoded on its own (a \n byte is never
+ * part of a multi-byte character, so this is the whole file's decoding, split). False, and no
+ * line read, when the file's first 8 KiB look binary.
+ */
+function forEachLine(file: string, onLine: (line: string, last: boolean) => void): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let have = 0;
+    let checked = false;
+    for (;;) {
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const got = readSync(fd, buf, have, buf.length - have, null);
+      const end = have + got;
+      if (!checked && (end >= 8192 || got === 0)) {
+        checked = true;
+        if (isBinary(buf.subarray(0, end))) return false;
+      }
+      if (!checked) {
+        have = end;
+        continue;
+      }
+      let from = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, from);
+        if (nl < 0 || nl >= end) break;
+        onLine(buf.toString('utf8', from, nl), false);
+        from = nl + 1;
+      }
+      if (got === 0) {
+        if (from < end) onLine(buf.toString('utf8', from, end), true);
+        return true;
+      }
+      buf.copy(buf, 0, from, end);
+      have = end - from;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 // Fill what an older or hand-edited record lacks, so the report never trips on a missing field.
-// The parsed object is patched in place: a well-formed record costs no extra allocation.
+// The parsed object is patched in place: a well-formed record costs no extra allocation. Written
+// out field by field (not loops over key lists) so every access is a monomorphic property load.
 function toRecord(obj: unknown, fallbackId: number): RunRecord | string {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return 'is not a run record';
   const o = obj as Record<string, unknown>;
-  if (!STATUSES.has(o.status as Status)) return `has an unknown status ${JSON.stringify(o.status)}`;
-  if (o.value === undefined || o.status === 'crash') o.value = null;
-  else if (o.value !== null && !(typeof o.value === 'number' && Number.isFinite(o.value))) return 'has a value that is not a number';
-  o.v = 1;
-  fixNumber(o, 'id', fallbackId);
-  for (const k of STRING_FIELDS) if (typeof o[k] !== 'string') o[k] = '';
-  for (const k of NUMBER_FIELDS) fixNumber(o, k, 0);
-  fixNumber(o, 'bestBefore', null);
-  fixNumber(o, 'exitCode', null);
+  const status = o.status;
+  if (status !== 'keep' && status !== 'discard' && status !== 'crash') return `has an unknown status ${JSON.stringify(status)}`;
+  if (o.value === undefined || status === 'crash') o.value = null;
+  else if (o.value !== null && !isNum(o.value)) return 'has a value that is not a number';
+  if (o.v !== 1) o.v = 1;
+  if (!isNum(o.id)) o.id = fallbackId;
+  if (typeof o.tag !== 'string') o.tag = '';
+  if (typeof o.start !== 'string') o.start = '';
+  if (typeof o.end !== 'string') o.end = '';
+  if (typeof o.commit !== 'string') o.commit = '';
+  if (typeof o.parent !== 'string') o.parent = '';
+  if (typeof o.description !== 'string') o.description = '';
+  if (typeof o.metric !== 'string') o.metric = '';
+  if (typeof o.log !== 'string') o.log = '';
+  if (!isNum(o.durationMs)) o.durationMs = 0;
+  if (!isNum(o.memoryGb)) o.memoryGb = 0;
+  if (!isNum(o.linesAdded)) o.linesAdded = 0;
+  if (!isNum(o.linesRemoved)) o.linesRemoved = 0;
+  if (!isNum(o.bestBefore)) o.bestBefore = null;
+  if (!isNum(o.exitCode)) o.exitCode = null;
   if (typeof o.signal !== 'string') o.signal = null;
   if (typeof o.timedOut !== 'boolean') o.timedOut = false;
-  if (!o.metrics || typeof o.metrics !== 'object' || Array.isArray(o.metrics)) o.metrics = {};
-  dropUnless(o, 'lane', typeof o.lane === 'string' && o.lane !== '');
-  dropUnless(o, 'violation', typeof o.violation === 'string' && o.violation !== '');
-  dropUnless(o, 'crashReason', CRASH_REASONS.has(o.crashReason as CrashReason));
-  dropUnless(o, 'seed', typeof o.seed === 'number');
-  dropUnless(o, 'tail', typeof o.tail === 'string');
-  const noise = o.noise as { sigma?: unknown } | undefined;
-  dropUnless(o, 'noise', !!noise && typeof noise === 'object' && typeof noise.sigma === 'number');
+  const metrics = o.metrics;
+  if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) o.metrics = {};
+  // Optional fields: absent in most records; a JSON object has no inherited own keys, so
+  // `!== undefined` is `in` here.
+  if (o.lane !== undefined && !(typeof o.lane === 'string' && o.lane !== '')) delete o.lane;
+  if (o.violation !== undefined && !(typeof o.violation === 'string' && o.violation !== '')) delete o.violation;
+  if (o.crashReason !== undefined && !CRASH_REASONS.has(o.crashReason as CrashReason)) delete o.crashReason;
+  if (o.seed !== undefined && typeof o.seed !== 'number') delete o.seed;
+  if (o.tail !== undefined && typeof o.tail !== 'string') delete o.tail;
+  const noise = o.noise as { sigma?: unknown } | null | undefined;
+  if (noise !== undefined && !(!!noise && typeof noise === 'object' && typeof noise.sigma === 'number')) delete o.noise;
   return o as unknown as RunRecord;
 }
 
@@ -129,57 +212,81 @@ export function recordsFromLedger(rows: readonly LedgerRow[], metric: string, ta
  * Rows are matched by short commit in order (reruns of one commit pair up one by one); a row and
  * a record left over at the same position are reported as one altered row.
  */
-export function compareLedger(records: readonly RunRecord[], rows: readonly LedgerRow[], name = 'results.tsv'): string[] {
+export function compareLedger(runs: Runs, ledgerRows: readonly LedgerRow[] | LedgerColumns, name = 'results.tsv'): string[] {
+  const t = RunTable.of(runs);
+  const rows = LedgerColumns.of(ledgerRows);
+  const n = t.length;
+  const commits = t.commit;
   const warnings = new WarningList(name);
-  const queue = new Map<string, number[]>();
-  rows.forEach((r, i) => {
-    const k = r.commit.slice(0, 7);
-    const q = queue.get(k);
-    if (q) q.push(i);
-    else queue.set(k, [i]);
-  });
   const rowUsed = new Uint8Array(rows.length);
   const orphanRecords: number[] = [];
   let shared = 0;
-  records.forEach((rec, ri) => {
-    const q = queue.get(rec.commit.slice(0, 7));
-    const at = q?.shift();
-    if (at === undefined) {
-      orphanRecords.push(ri);
-      return;
-    }
+  const pair = (ri: number, at: number) => {
     shared++;
     rowUsed[at] = 1;
-    const diff = rowDiff(rec, rows[at]!);
-    if (diff) warnings.push(`line ${rows[at]!.line} differs from run #${rec.id}: ${diff}`, 'that differ from their run record');
-  });
-  if (records.length > 0 && rows.length > 0 && shared === 0) {
+    const diff = rowDiff(t, ri, rows.status[at]!, rows.value[at]!);
+    if (diff) warnings.push(`line ${rows.line[at]} differs from run #${t.id[ri]}: ${diff}`, 'that differ from their run record');
+  };
+  // Both files are appended run by run, so row i is usually record i's. While that holds, record i
+  // takes row i, as the matching below would (row i is then the first unused row of its commit),
+  // without hashing 100k commits.
+  let aligned = 0;
+  const both = Math.min(n, rows.length);
+  while (aligned < both && sameShortCommit(commits[aligned]!, rows.commit[aligned]!)) pair(aligned, aligned++);
+  // The rest: rows of each short commit as a chain in file order: head.get(commit) is the next
+  // unused row, next[row] the one after it (-1: none left).
+  const head = new Map<string, number>();
+  const next = new Int32Array(rows.length);
+  for (let i = rows.length - 1; i >= aligned; i--) {
+    const k = rows.commit[i]!.slice(0, 7);
+    next[i] = head.get(k) ?? -1;
+    head.set(k, i);
+  }
+  for (let ri = aligned; ri < n; ri++) {
+    const k = commits[ri]!.slice(0, 7);
+    const at = head.get(k);
+    if (at === undefined || at < 0) {
+      orphanRecords.push(ri);
+      continue;
+    }
+    head.set(k, next[at]!);
+    pair(ri, at);
+  }
+  if (n > 0 && rows.length > 0 && shared === 0) {
     return [`${name} shares no commit with runs.jsonl (it belongs to another tag?); not compared`];
   }
   const orphanRows = new Map<number, number>();
-  rows.forEach((_, i) => {
-    if (!rowUsed[i]) orphanRows.set(i, i);
-  });
+  for (let i = 0; i < rows.length; i++) if (!rowUsed[i]) orphanRows.set(i, i);
   for (const ri of orphanRecords) {
-    const rec = records[ri]!;
-    const row = orphanRows.has(ri) ? rows[ri]! : undefined;
-    if (row) {
+    if (orphanRows.has(ri)) {
       orphanRows.delete(ri);
-      warnings.push(`line ${row.line} differs from run #${rec.id}: commit ${row.commit} instead of ${short(rec.commit)}`, 'that differ from their run record');
+      warnings.push(`line ${rows.line[ri]} differs from run #${t.id[ri]}: commit ${rows.commit[ri]} instead of ${short(commits[ri]!)}`, 'that differ from their run record');
     } else {
-      warnings.push(`has no row for run #${rec.id} (commit ${short(rec.commit)}): deleted?`, 'missing for a run');
+      warnings.push(`has no row for run #${t.id[ri]} (commit ${short(commits[ri]!)}): deleted?`, 'missing for a run');
     }
   }
   for (const i of orphanRows.keys()) {
-    warnings.push(`line ${rows[i]!.line} (commit ${rows[i]!.commit}) has no run record: added by hand?`, 'with no run record');
+    warnings.push(`line ${rows.line[i]} (commit ${rows.commit[i]}) has no run record: added by hand?`, 'with no run record');
   }
   return warnings.list();
 }
 
-function rowDiff(rec: RunRecord, row: LedgerRow): string | null {
-  if (rec.status !== row.status) return `status ${row.status} instead of ${rec.status}`;
-  const want = rec.value === null ? null : rec.value.toFixed(6);
-  const got = row.value === null ? null : row.value.toFixed(6);
+/** a.slice(0, 7) === b.slice(0, 7), without the two strings. */
+function sameShortCommit(a: string, b: string): boolean {
+  const n = Math.min(a.length, 7);
+  if (Math.min(b.length, 7) !== n) return false;
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
+function rowDiff(t: RunTable, i: number, rowStatus: Status, rowValue: number | null): string | null {
+  const status = STATUSES[t.status[i]!]!;
+  if (status !== rowStatus) return `status ${rowStatus} instead of ${status}`;
+  const value = t.valueOf(i);
+  // Equal numbers print equal: only a difference needs the 6-decimal comparison results.tsv allows.
+  if (value === rowValue) return null;
+  const want = value === null ? null : value.toFixed(6);
+  const got = rowValue === null ? null : rowValue.toFixed(6);
   if (want !== got) return `value ${got ?? 'none'} instead of ${want ?? 'none'}`;
   return null;
 }
@@ -196,6 +303,8 @@ export interface LoadOptions {
   tsvIsThisTag?: boolean;
   /** For the best-before of records read from results.tsv alone. */
   goal?: 'min' | 'max';
+  /** Keep the full records too (default false: the table alone is what the report reads). */
+  records?: boolean;
 }
 
 /**
@@ -204,30 +313,40 @@ export interface LoadOptions {
  */
 export function loadRuns(repo: string, tag: string, opts: LoadOptions = {}): LoadedRuns | null {
   const warnings: string[] = [];
-  const records = readRecordsFile(recordsPath(repo, tag), warnings);
+  const fromJsonl = readRecordsFile(recordsPath(repo, tag), warnings, opts.records === true);
   const tsvFile = ledgerPath(repo);
-  const tsv = opts.tsvIsThisTag !== false && existsSync(tsvFile) ? readLedgerTsv(readText(tsvFile), 'results.tsv') : null;
-  if (records && (records.length > 0 || !tsv || tsv.rows.length === 0)) {
-    if (tsv && records.length > 0) warnings.push(...tsv.warnings, ...compareLedger(records, tsv.rows));
-    return { records, source: 'runs.jsonl', metric: records.find((r) => r.metric)?.metric ?? null, warnings };
+  const haveTsv = opts.tsvIsThisTag !== false && existsSync(tsvFile);
+  if (fromJsonl && fromJsonl.runs.length > 0) {
+    // results.tsv is only checked against the records: its rows as columns, no row objects.
+    const { runs, records } = fromJsonl;
+    if (haveTsv) {
+      const tsv = readLedgerColumns(readText(tsvFile), 'results.tsv');
+      warnings.push(...tsv.warnings, ...compareLedger(runs, tsv.rows));
+    }
+    return { runs, records, source: 'runs.jsonl', metric: runs.metric, warnings };
   }
-  if (!tsv) return warnings.length ? { records: [], source: 'runs.jsonl', metric: null, warnings } : null;
-  if (records) warnings.push('runs.jsonl has no readable run; read results.tsv instead');
+  const tsv = haveTsv ? readLedgerTsv(readText(tsvFile), 'results.tsv') : null;
+  if (fromJsonl && (!tsv || tsv.rows.length === 0)) return { runs: fromJsonl.runs, records: fromJsonl.records, source: 'runs.jsonl', metric: null, warnings };
+  if (!tsv) return warnings.length ? { runs: new RunTable(), records: opts.records ? [] : null, source: 'runs.jsonl', metric: null, warnings } : null;
+  if (fromJsonl) warnings.push('runs.jsonl has no readable run; read results.tsv instead');
   warnings.push(...tsv.warnings);
-  return { records: recordsFromLedger(tsv.rows, tsv.metric, tag, opts.goal), source: 'results.tsv', metric: tsv.metric, warnings };
+  const records = recordsFromLedger(tsv.rows, tsv.metric, tag, opts.goal);
+  return { runs: RunTable.of(records), records: opts.records ? records : null, source: 'results.tsv', metric: tsv.metric, warnings };
 }
 
-/** Records from runs.jsonl; null when it is missing or binary (with a warning for binary). */
-function readRecordsFile(file: string, warnings: string[]): RunRecord[] | null {
+/** The runs of runs.jsonl; null when it is missing or binary (with a warning for binary). */
+function readRecordsFile(file: string, warnings: string[], keepRecords: boolean): { runs: RunTable; records: RunRecord[] | null } | null {
   if (!existsSync(file)) return null;
-  const buf = readFileSync(file);
-  if (isBinary(buf)) {
+  const runs = new RunTable();
+  const records: RunRecord[] | null = keepRecords ? [] : null;
+  // Each parsed record goes into the table and, unless kept, dies young.
+  const reader = new RecordLines('runs.jsonl', records ? (r) => (runs.push(r), records.push(r)) : (r) => runs.push(r));
+  if (!forEachLine(file, (line, last) => reader.line(line, last))) {
     warnings.push('runs.jsonl is not a text file; skipped');
     return null;
   }
-  const parsed = parseRecords(buf.toString('utf8'));
-  warnings.push(...parsed.warnings);
-  return parsed.records;
+  warnings.push(...reader.warnings.list());
+  return { runs, records };
 }
 
 function readText(file: string): string {

@@ -1,5 +1,5 @@
 // How noisy the metric is: the engine's estimate when records carry one, else reruns' spread.
-import type { RunRecord } from '../engine/types.js';
+import { hashText, noiseKey, RunTable, type Runs } from './runs.js';
 import { median, std } from './stats.js';
 
 export interface NoiseEstimate {
@@ -11,34 +11,60 @@ export interface NoiseEstimate {
 }
 
 /** The engine's own noise estimate when records carry one, else the pooled std of repeated runs. */
-export function estimateNoise(records: readonly RunRecord[]): NoiseEstimate | null {
+export function estimateNoise(runs: Runs): NoiseEstimate | null {
+  const t = RunTable.of(runs);
   const sigmas: number[] = [];
-  for (const r of records) if (r.noise && r.noise.sigma > 0) sigmas.push(r.noise.sigma);
+  for (let i = 0; i < t.length; i++) {
+    const s = t.noiseSigma[i]!;
+    if (s > 0) sigmas.push(s);
+  }
   if (sigmas.length) return { sigma: median(sigmas), from: 'records', n: sigmas.length };
-  const valued = records.filter((r) => r.value !== null && !r.violation);
-  const pooled = pooledStd(groupBy(valued, (r) => r.commit)) ?? pooledStd(groupBy(valued, (r) => r.description.trim().toLowerCase()));
-  return pooled;
+  const valued: number[] = [];
+  for (let i = 0; i < t.length; i++) if (t.value[i] === t.value[i] && !t.violation[i]) valued.push(i);
+  const byCommit = groupBy(t, valued, t.commitHash, (i) => t.commit[i]!);
+  if (byCommit.length) return pooledStd(byCommit);
+  return pooledStd(groupBy(t, valued, t.descriptionHash, (i) => noiseKey(t.description[i]!)));
 }
 
-/** Values of the keys seen more than once; a lone value stays a number, so unique keys cost no array. */
-function groupBy(records: readonly RunRecord[], key: (r: RunRecord) => string): number[][] {
-  const groups = new Map<string, number | number[]>();
+const EMPTY_HASH = hashText('');
+
+/**
+ * Values of the keys seen more than once, in the order the keys were first repeated; runs with
+ * an empty key are left out. An open-addressing table over the hashes the table took at load
+ * time: the 100k key strings are only read again where two hashes agree.
+ */
+function groupBy(t: RunTable, rows: readonly number[], hashes: Int32Array, key: (i: number) => string): number[][] {
+  let size = 16;
+  while (size < rows.length * 2) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const groupOf = new Map<number, number[]>();
   const repeated: number[][] = [];
-  for (const r of records) {
-    const k = key(r);
-    if (!k) continue;
-    const g = groups.get(k);
-    if (g === undefined) groups.set(k, r.value!);
-    else if (typeof g === 'number') {
-      const pair = [g, r.value!];
-      groups.set(k, pair);
-      repeated.push(pair);
-    } else g.push(r.value!);
+  for (const i of rows) {
+    const h = hashes[i]!;
+    if (h === EMPTY_HASH && key(i) === '') continue;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const at = slots[s]!;
+      if (at === -1) {
+        slots[s] = i;
+        break;
+      }
+      if (hashes[at] === h && key(at) === key(i)) {
+        const g = groupOf.get(at);
+        if (g) g.push(t.value[i]!);
+        else {
+          const pair = [t.value[at]!, t.value[i]!];
+          groupOf.set(at, pair);
+          repeated.push(pair);
+        }
+        break;
+      }
+    }
   }
   return repeated;
 }
 
-function pooledStd(groups: number[][]): NoiseEstimate | null {
+function pooledStd(groups: readonly number[][]): NoiseEstimate | null {
   if (groups.length === 0) return null;
   let ss = 0;
   let dof = 0;

@@ -12,6 +12,10 @@ export class Raster {
     background: Rgb = [255, 255, 255],
   ) {
     this.data = new Uint8ClampedArray(width * height * 4);
+    if (background[0] === 255 && background[1] === 255 && background[2] === 255) {
+      this.data.fill(255);
+      return;
+    }
     for (let i = 0; i < this.data.length; i += 4) {
       this.data[i] = background[0];
       this.data[i + 1] = background[1];

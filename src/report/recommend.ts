@@ -1,6 +1,6 @@
 // Recommendations derived from the records only: each one quotes the numbers it rests on.
-import type { RunRecord } from '../engine/types.js';
 import { fmtDelta, fmtDuration, fmtValue, oneLine, plural } from './format.js';
+import { RunTable, type Runs } from './runs.js';
 import type { ReportModel, RunRef } from './summary.js';
 
 export type RecommendationKind = 'stall' | 'noise' | 'near-miss' | 'direction' | 'memory' | 'timeout' | 'nan' | 'violation';
@@ -27,7 +27,8 @@ function list(runs: readonly RunRef[]): string {
   return shown.join('; ');
 }
 
-export function recommend(records: readonly RunRecord[], m: Facts): Recommendation[] {
+export function recommend(runs: Runs, m: Facts): Recommendation[] {
+  const t = RunTable.of(runs);
   const out: Recommendation[] = [];
   const gain = (delta: number) => (m.goal === 'min' ? -delta : delta);
 
@@ -62,7 +63,7 @@ export function recommend(records: readonly RunRecord[], m: Facts): Recommendati
     }
   }
 
-  for (const w of recurringWords(records, m)) {
+  for (const w of recurringWords(t, m)) {
     out.push({
       kind: 'direction',
       text: `"${w.word}" was in ${w.keeps.length} kept changes (${w.keeps.map((id) => `#${id}`).join(', ')}) out of ${plural(w.tries, 'try', 'tries')}, worth ${fmtValue(w.gain)} ${m.metric} together: more changes along that line may keep paying.`,
@@ -73,8 +74,8 @@ export function recommend(records: readonly RunRecord[], m: Facts): Recommendati
   const crash = (reason: string) => m.crashes.find((c) => c.reason === reason)?.runs ?? [];
   const oom = crash('oom');
   if (oom.length) {
-    const bestRec = m.best ? records[m.best.index - 1] : undefined;
-    const peak = bestRec && bestRec.memoryGb > 0 ? ` (the best kept run peaked at ${bestRec.memoryGb.toFixed(1)} GB)` : '';
+    const bestMem = m.best ? t.memoryGb[m.best.index - 1] : undefined;
+    const peak = bestMem !== undefined && bestMem > 0 ? ` (the best kept run peaked at ${bestMem.toFixed(1)} GB)` : '';
     out.push({
       kind: 'memory',
       text: `${plural(oom.length, 'run')} ran out of memory (${list(oom)}): reduce memory use before retrying ${oom.length === 1 ? 'that idea' : 'those ideas'}${peak}.`,
@@ -117,7 +118,7 @@ interface WordStat {
 }
 
 /** Words found in 2+ kept improvements and in at least half the runs that tried them. */
-export function recurringWords(records: readonly RunRecord[], m: Pick<Facts, 'improvements' | 'goal'>, top = 3): WordStat[] {
+export function recurringWords(runs: Runs, m: Pick<Facts, 'improvements' | 'goal'>, top = 3): WordStat[] {
   const stats = new Map<string, WordStat>();
   for (const imp of m.improvements) {
     if (imp.delta === null) continue; // the first keep is the baseline, not a change
@@ -133,7 +134,7 @@ export function recurringWords(records: readonly RunRecord[], m: Pick<Facts, 'im
     .sort((p, q) => q.keeps.length - p.keeps.length || q.gain - p.gain || p.word.localeCompare(q.word))
     .slice(0, 50);
   if (ranked.length === 0) return [];
-  const tries = countTries(records, ranked.map((s) => s.word.toLowerCase()));
+  const tries = countTries(RunTable.of(runs).description, ranked.map((s) => s.word.toLowerCase()));
   for (const s of ranked) s.tries = tries.get(s.word.toLowerCase()) ?? 0;
   return ranked.filter((s) => s.keeps.length / s.tries >= 0.5).slice(0, top);
 }
@@ -152,19 +153,26 @@ function words(description: string): Map<string, string> {
 }
 
 /** Per word, the runs whose description has it (same tokens as `words`, any case): one regex pass. */
-function countTries(records: readonly RunRecord[], keys: readonly string[]): Map<string, number> {
+function countTries(descriptions: readonly string[], keys: readonly string[]): Map<string, number> {
   // Keys are lower-cased tokens of [a-z0-9_-], so they need no escaping.
   const re = new RegExp(`(?<![A-Za-z0-9_-])(?:${keys.join('|')})(?![A-Za-z0-9_-])`, 'gi');
-  const counts = new Map<string, number>();
-  const lastRun = new Map<string, number>();
-  records.forEach((r, i) => {
+  const slot = new Map<string, number>(keys.map((k, j) => [k, j]));
+  const counts = new Float64Array(keys.length);
+  const lastRun = new Int32Array(keys.length).fill(-1);
+  for (let i = 0; i < descriptions.length; i++) {
+    const d = descriptions[i]!;
     re.lastIndex = 0;
-    for (let m = re.exec(r.description); m; m = re.exec(r.description)) {
-      const k = m[0].toLowerCase();
-      if (lastRun.get(k) === i) continue;
-      lastRun.set(k, i);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (let m = re.exec(d); m; m = re.exec(d)) {
+      // The word as written, else lower-cased (descriptions mostly repeat one spelling).
+      const j = slot.get(m[0]) ?? slot.get(m[0].toLowerCase());
+      if (j === undefined || lastRun[j] === i) continue;
+      lastRun[j] = i;
+      counts[j]!++;
     }
+  }
+  const out = new Map<string, number>();
+  keys.forEach((k, j) => {
+    if (counts[j]) out.set(k, counts[j]!);
   });
-  return counts;
+  return out;
 }

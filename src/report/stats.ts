@@ -1,8 +1,22 @@
-// Small, dependency-free statistics for comparing paired runs (e.g. A and B on the same seeds).
-// Everything here is pure; swap in a library later by keeping these signatures.
+// Statistics for comparing paired runs (e.g. A and B on the same seeds). The distributions come
+// from stdlib (https://stdlib.io), loaded on first use: together they are a few hundred small
+// modules, which only `compare` needs (the report uses mean, median and std alone).
+import { createRequire } from 'node:module';
 
 export type Goal = 'min' | 'max';
 export type Verdict = 'A better' | 'B better' | 'inconclusive';
+
+const requireCjs = createRequire(import.meta.url);
+const lazy = <T>(id: string): (() => T) => {
+  let f: T | undefined;
+  return () => (f ??= requireCjs(id) as T);
+};
+const tCdf = lazy<typeof import('@stdlib/stats-base-dists-t-cdf')>('@stdlib/stats-base-dists-t-cdf');
+const normCdf = lazy<typeof import('@stdlib/stats-base-dists-normal-cdf')>('@stdlib/stats-base-dists-normal-cdf');
+const signrankCdf = lazy<typeof import('@stdlib/stats-base-dists-signrank-cdf')>('@stdlib/stats-base-dists-signrank-cdf');
+const betainc = lazy<typeof import('@stdlib/math-base-special-betainc')>('@stdlib/math-base-special-betainc');
+const gammaln = lazy<typeof import('@stdlib/math-base-special-gammaln')>('@stdlib/math-base-special-gammaln');
+const erfcFn = lazy<typeof import('@stdlib/math-base-special-erfc')>('@stdlib/math-base-special-erfc');
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -27,88 +41,34 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-// Lanczos approximation (g = 7, n = 9), accurate to ~15 digits for x > 0.
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
+/** ln |Gamma(x)| (stdlib gammaln). */
 export function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const z = x - 1;
-  let a = LANCZOS[0]!;
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += LANCZOS[i]! / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+  return gammaln()(x);
 }
 
-// Continued fraction for the incomplete beta function (modified Lentz; Numerical Recipes 6.4).
-function betaContinuedFraction(a: number, b: number, x: number): number {
-  const TINY = 1e-300;
-  const qab = a + b;
-  const qap = a + 1;
-  const qam = a - 1;
-  let c = 1;
-  let d = 1 - (qab * x) / qap;
-  if (Math.abs(d) < TINY) d = TINY;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 500; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-/** Regularized incomplete beta I_x(a, b). */
+/** Regularized incomplete beta I_x(a, b) (stdlib betainc). */
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  // The continued fraction converges fast only on this side; use the symmetry otherwise.
-  if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(a, b, x)) / a;
-  return 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
+  return betainc()(x, a, b);
 }
 
-/** Two-sided p-value of Student's t with df degrees of freedom: P(|T| >= |t|). */
+/** Two-sided p-value of Student's t with df degrees of freedom: P(|T| >= |t|) (stdlib t CDF). */
 export function tTwoSidedP(t: number, df: number): number {
   if (Number.isNaN(t) || !(df > 0)) return NaN;
   if (!Number.isFinite(t)) return 0;
-  return incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  // The lower tail of -|t|, doubled: no 1 - cdf cancellation for small p-values.
+  return Math.min(1, 2 * tCdf()(-Math.abs(t), df));
 }
 
-/** Complementary error function (Numerical Recipes erfcc, fractional error < 1.2e-7). */
+/** Complementary error function (stdlib erfc). */
 export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
+  return erfcFn()(x);
 }
 
-/** Standard normal CDF. */
+/** Standard normal CDF (stdlib). */
 export function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / Math.SQRT2);
+  return normCdf()(z, 0, 1);
 }
 
 export interface TTestResult {
@@ -142,9 +102,11 @@ export interface WilcoxonResult {
 }
 
 /**
- * Wilcoxon signed-rank test on a[i] - b[i]; two-sided. Exact for n <= 20 (the permutation
- * distribution of the actual mid-ranks, so ties stay exact); above that the normal approximation
- * with continuity and tie correction.
+ * Wilcoxon signed-rank test on a[i] - b[i]; two-sided. Zeros are dropped (Wilcoxon's convention,
+ * R's default). Exact for n <= 20: without ties from stdlib's signed-rank distribution, with tied
+ * |differences| from the permutation distribution of their mid-ranks (stdlib has none for ties; R
+ * falls back to the normal approximation there). Above that the normal approximation with
+ * continuity and tie correction, as R's wilcox.test(exact = FALSE).
  */
 export function wilcoxonSignedRank(a: readonly number[], b: readonly number[], opts: { exactMaxN?: number } = {}): WilcoxonResult {
   const d = diffs(a, b).filter((x) => x !== 0);
@@ -153,15 +115,17 @@ export function wilcoxonSignedRank(a: readonly number[], b: readonly number[], o
   const ranks = midRanks(d.map(Math.abs));
   let wPlus = 0;
   for (let i = 0; i < n; i++) if (d[i]! > 0) wPlus += ranks[i]!;
-  if (n <= (opts.exactMaxN ?? 20)) return { n, wPlus, p: exactSignedRankP(ranks, wPlus), method: 'exact' };
-  const mu = (n * (n + 1)) / 4;
   const ties = tieGroups(ranks);
+  if (n <= (opts.exactMaxN ?? 20)) {
+    return { n, wPlus, p: ties.length ? exactTiedSignedRankP(ranks, wPlus) : exactSignedRankP(n, wPlus), method: 'exact' };
+  }
+  const mu = (n * (n + 1)) / 4;
   let tieTerm = 0;
   for (const t of ties) tieTerm += t * t * t - t;
   const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48);
   if (sigma === 0) return { n, wPlus, p: 1, method: 'normal' };
   const z = Math.max(0, Math.abs(wPlus - mu) - 0.5) / sigma;
-  return { n, wPlus, p: Math.min(1, 2 * (1 - normalCdf(z))), method: 'normal' };
+  return { n, wPlus, p: Math.min(1, 2 * normalCdf(-z)), method: 'normal' };
 }
 
 function diffs(a: readonly number[], b: readonly number[]): number[] {
@@ -189,9 +153,19 @@ function tieGroups(ranks: readonly number[]): number[] {
   return [...count.values()].filter((c) => c > 1);
 }
 
-// Mid-ranks are multiples of 1/2, so doubled ranks are integers and the sign-flip distribution
-// of W+ is a subset-sum count: O(n * sum) instead of 2^n.
-function exactSignedRankP(ranks: readonly number[], wPlus: number): number {
+/** Two-sided exact p-value of W+ without ties: stdlib's signed-rank CDF, each tail from below. */
+function exactSignedRankP(n: number, wPlus: number): number {
+  const cdf = signrankCdf();
+  // P(W+ >= w) = P(W+ <= n(n+1)/2 - w) by symmetry.
+  const lower = cdf(wPlus, n);
+  const upper = cdf((n * (n + 1)) / 2 - wPlus, n);
+  return Math.min(1, 2 * Math.min(lower, upper));
+}
+
+// With ties the null distribution is that of the actual mid-ranks under random signs. Mid-ranks
+// are multiples of 1/2, so doubled ranks are integers and the distribution of W+ is a subset-sum
+// count: O(n * sum) instead of 2^n.
+function exactTiedSignedRankP(ranks: readonly number[], wPlus: number): number {
   const r2 = ranks.map((r) => Math.round(r * 2));
   const total = r2.reduce((s, r) => s + r, 0);
   let ways = new Float64Array(total + 1);

@@ -1,5 +1,5 @@
 // The report model: every number the report shows, computed from the records and nothing else.
-import type { RunRecord } from '../engine/types.js';
+import { CRASH, DISCARD, KEEP, RunTable, type Runs } from './runs.js';
 import type { Source } from './load.js';
 import { recommend, type Recommendation } from './recommend.js';
 import { estimateNoise, type NoiseEstimate } from './noise.js';
@@ -109,9 +109,11 @@ export function better(goal: Goal, a: number, b: number): boolean {
   return goal === 'min' ? a < b : a > b;
 }
 
-function ref(r: RunRecord, index: number): RunRef {
-  const out: RunRef = { id: r.id, index, commit: r.commit.slice(0, 7), description: r.description };
-  if (r.lane) out.lane = r.lane;
+/** The reference to run i (0-based) of the table. */
+export function runRef(t: RunTable, i: number): RunRef {
+  const out: RunRef = { id: t.id[i]!, index: i + 1, commit: t.commit[i]!.slice(0, 7), description: t.description[i]! };
+  const lane = t.lane[i];
+  if (lane) out.lane = lane;
   return out;
 }
 
@@ -119,14 +121,14 @@ function pct(delta: number, base: number): number | null {
   return base === 0 ? null : (delta / Math.abs(base)) * 100;
 }
 
-export function summarize(records: readonly RunRecord[], opts: SummaryOptions): ReportModel {
+export function summarize(runs: Runs, opts: SummaryOptions): ReportModel {
+  const t = RunTable.of(runs);
+  const n = t.length;
   const { goal } = opts;
   const timed = opts.source === 'runs.jsonl';
-  const counts = { runs: records.length, keep: 0, discard: 0, crash: 0, violations: 0, keepRate: null as number | null };
+  const counts = { runs: n, keep: 0, discard: 0, crash: 0, violations: 0, keepRate: null as number | null };
   let baseline: ReportModel['baseline'] = null;
   let best: ReportModel['best'] = null;
-  let firstStart = Infinity;
-  let lastEnd = -Infinity;
   let trainingMs = 0;
   const laneBest = new Map<string, number>();
   const improvements: Improvement[] = [];
@@ -135,56 +137,75 @@ export function summarize(records: readonly RunRecord[], opts: SummaryOptions): 
   const violations: ViolationRef[] = [];
   const lanes = new Map<string, LaneSummary>();
   let lastKeepIndex = -1;
+  // Per-lane counts for the (usual) ledger without lanes: no Map lookup per run.
+  let lane: LaneSummary | undefined;
+  let laneKey = '';
+  const { status: statusCol, value: valueCol, durationMs: durationCol, violation: violationCol, lane: laneCol } = t;
+  const byStatus = [0, 0, 0];
 
-  records.forEach((r, i) => {
+  for (let i = 0; i < n; i++) {
     const index = i + 1;
-    counts[r.status]++;
-    if (r.violation) counts.violations++;
-    trainingMs += r.durationMs;
-    const s = Date.parse(r.start);
-    const e = Date.parse(r.end);
-    if (s < firstStart) firstStart = s;
-    if (e > lastEnd) lastEnd = e;
-    if (r.value !== null && baseline === null) baseline = Object.assign(ref(r, index), { value: r.value });
+    const code = statusCol[i]!;
+    const violation = violationCol[i];
+    const v = valueCol[i]!;
+    const value = v === v ? v : null;
+    const durationMs = durationCol[i]!;
+    byStatus[code]!++;
+    if (violation) counts.violations++;
+    trainingMs += durationMs;
+    if (value !== null && baseline === null) baseline = Object.assign(runRef(t, i), { value });
 
-    const laneKey = r.lane ?? '';
-    const prev = laneBest.get(laneKey) ?? null;
-    if (r.status === 'keep' && r.value !== null) {
-      const delta = prev === null ? null : r.value - prev;
-      improvements.push(Object.assign(ref(r, index), {
-        value: r.value,
-        previousBest: prev,
-        delta,
-        deltaPercent: delta === null || prev === null ? null : pct(delta, prev),
-        linesAdded: timed ? r.linesAdded : null,
-        linesRemoved: timed ? r.linesRemoved : null,
-      }));
-      if (prev === null || better(goal, r.value, prev)) laneBest.set(laneKey, r.value);
-      if (best === null || better(goal, r.value, best.value)) best = Object.assign(ref(r, index), { value: r.value });
+    const runLane = laneCol[i];
+    const key = runLane ?? '';
+    if (lane === undefined || key !== laneKey) {
+      laneKey = key;
+      lane = lanes.get(key);
+      if (!lane) {
+        lane = { lane: runLane ?? '(none)', runs: 0, keep: 0, discard: 0, crash: 0, violations: 0, keepRate: 0, best: null, trainingMs: timed ? 0 : null };
+        lanes.set(key, lane);
+      }
+    }
+    if (code === KEEP && value !== null) {
+      const prev = laneBest.get(key) ?? null;
+      const delta = prev === null ? null : value - prev;
+      improvements.push(
+        Object.assign(runRef(t, i), {
+          value,
+          previousBest: prev,
+          delta,
+          deltaPercent: delta === null || prev === null ? null : pct(delta, prev),
+          linesAdded: timed ? t.linesAdded[i]! : null,
+          linesRemoved: timed ? t.linesRemoved[i]! : null,
+        }),
+      );
+      if (prev === null || better(goal, value, prev)) laneBest.set(key, value);
+      if (best === null || better(goal, value, best.value)) best = Object.assign(runRef(t, i), { value });
       lastKeepIndex = i;
-    } else if (r.status === 'discard' && !r.violation && r.value !== null) {
-      const judgedAgainst = r.bestBefore ?? prev;
-      if (judgedAgainst !== null) near.offer(goal === 'min' ? r.value - judgedAgainst : judgedAgainst - r.value, i, judgedAgainst);
-    } else if (r.status === 'crash') {
-      const reason = r.crashReason ?? 'unknown';
+    } else if (code === DISCARD && !violation && value !== null) {
+      const bb = t.bestBefore[i]!;
+      const judgedAgainst = bb === bb ? bb : (laneBest.get(key) ?? null);
+      if (judgedAgainst !== null) near.offer(goal === 'min' ? value - judgedAgainst : judgedAgainst - value, i, judgedAgainst);
+    } else if (code === CRASH) {
+      const reason = t.crashReason[i] ?? 'unknown';
       const g = crashGroups.get(reason);
-      if (g) g.push(ref(r, index));
-      else crashGroups.set(reason, [ref(r, index)]);
+      if (g) g.push(runRef(t, i));
+      else crashGroups.set(reason, [runRef(t, i)]);
     }
-    if (r.violation) violations.push(Object.assign(ref(r, index), { violation: r.violation }));
+    if (violation) violations.push(Object.assign(runRef(t, i), { violation }));
 
-    let lane = lanes.get(laneKey);
-    if (!lane) {
-      lane = { lane: r.lane ?? '(none)', runs: 0, keep: 0, discard: 0, crash: 0, violations: 0, keepRate: 0, best: null, trainingMs: timed ? 0 : null };
-      lanes.set(laneKey, lane);
-    }
     lane.runs++;
-    lane[r.status]++;
-    if (r.violation) lane.violations++;
-    if (lane.trainingMs !== null) lane.trainingMs += r.durationMs;
-  });
+    if (code === KEEP) lane.keep++;
+    else if (code === DISCARD) lane.discard++;
+    else lane.crash++;
+    if (violation) lane.violations++;
+    if (lane.trainingMs !== null) lane.trainingMs += durationMs;
+  }
+  counts.keep = byStatus[KEEP]!;
+  counts.discard = byStatus[DISCARD]!;
+  counts.crash = byStatus[CRASH]!;
+  const { firstStart, lastEnd } = timeRange(t);
 
-  counts.keepRate = counts.runs ? counts.keep / counts.runs : null;
+  counts.keepRate = n ? counts.keep / n : null;
   for (const [key, l] of lanes) {
     l.keepRate = l.keep / l.runs;
     l.best = laneBest.get(key) ?? null;
@@ -199,18 +220,17 @@ export function summarize(records: readonly RunRecord[], opts: SummaryOptions): 
     .map(([reason, runs]) => ({ reason, count: runs.length, runs }))
     .sort((p, q) => q.count - p.count || p.reason.localeCompare(q.reason));
 
-  const lastKeep = lastKeepIndex >= 0 ? records[lastKeepIndex]! : null;
-  const runsSinceKeep = records.length - 1 - lastKeepIndex;
-  const keepEnd = lastKeep ? Date.parse(lastKeep.end) : NaN;
+  const runsSinceKeep = n - 1 - lastKeepIndex;
+  const keepEnd = lastKeepIndex >= 0 ? t.endMs[lastKeepIndex]! : NaN;
   const msSinceKeep = haveTimes && Number.isFinite(keepEnd) ? lastEnd - keepEnd : null;
-  const runsThreshold = Math.max(5, Math.ceil(records.length / 4));
+  const runsThreshold = Math.max(5, Math.ceil(n / 4));
   const stall: Stall = {
     runsSinceKeep,
     msSinceKeep,
-    lastKeep: lastKeep ? ref(lastKeep, lastKeepIndex + 1) : null,
+    lastKeep: lastKeepIndex >= 0 ? runRef(t, lastKeepIndex) : null,
     runsThreshold,
     msThreshold: STALL_MS,
-    stalled: records.length > 0 && (runsSinceKeep >= runsThreshold || (runsSinceKeep >= 3 && (msSinceKeep ?? 0) >= STALL_MS)),
+    stalled: n > 0 && (runsSinceKeep >= runsThreshold || (runsSinceKeep >= 3 && (msSinceKeep ?? 0) >= STALL_MS)),
   };
 
   const partial = {
@@ -226,18 +246,29 @@ export function summarize(records: readonly RunRecord[], opts: SummaryOptions): 
     change,
     time: { trainingMs: timed ? trainingMs : null, wallMs, trainingShare: timed && wallMs ? trainingMs / wallMs : null },
     improvements,
-    nearMisses: near.list().map(({ gap, i, bestBefore }) => {
-      const r = records[i]!;
-      return Object.assign(ref(r, i + 1), { value: r.value!, bestBefore, gap, gapPercent: pct(gap, bestBefore) });
-    }),
+    nearMisses: near.list().map(({ gap, i, bestBefore }) => Object.assign(runRef(t, i), { value: t.valueOf(i)!, bestBefore, gap, gapPercent: pct(gap, bestBefore) })),
     crashes,
     violations,
     lanes: lanes.size > 1 || (lanes.size === 1 && !lanes.has('')) ? [...lanes.values()] : [],
-    noise: estimateNoise(records),
+    noise: estimateNoise(t),
     stall,
     warnings: opts.warnings ?? [],
   };
-  return { ...partial, recommendations: recommend(records, partial) };
+  return { ...partial, recommendations: recommend(t, partial) };
+}
+
+/** The earliest start and the latest end (unparsable times are skipped). */
+export function timeRange(runs: Runs): { firstStart: number; lastEnd: number } {
+  const { startMs, endMs, length: n } = RunTable.of(runs);
+  let firstStart = Infinity;
+  let lastEnd = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = startMs[i]!;
+    const e = endMs[i]!;
+    if (s < firstStart) firstStart = s;
+    if (e > lastEnd) lastEnd = e;
+  }
+  return { firstStart, lastEnd };
 }
 
 /** The n smallest gaps seen, in order (ties: earlier run first); O(runs x n) with no sort of all runs. */

@@ -102,8 +102,27 @@ export function renderClaudeMd(i: ClaudeMdInput, template = readFileSync(templat
   return renderTemplate(template, claudeMdVars(i));
 }
 
+/** Sections appended to a CLAUDE.md after the template, by the file's path (a lane's view of the other lanes). */
+const extraSections = new Map<string, () => string>();
+
+/** Register (or, with null, remove) a provider of extra text for the CLAUDE.md at `file`; called on every rewrite. */
+export function setClaudeMdExtra(file: string, provider: (() => string) | null): void {
+  if (provider) extraSections.set(path.resolve(file), provider);
+  else extraSections.delete(path.resolve(file));
+}
+
 export function writeClaudeMd(file: string, i: ClaudeMdInput): void {
-  writeAtomic(file, renderClaudeMd(i));
+  let text = renderClaudeMd(i);
+  const extra = extraSections.get(path.resolve(file));
+  if (extra) {
+    try {
+      const more = extra();
+      if (more.trim()) text = text.replace(/\n*$/, '\n\n') + more.replace(/\n*$/, '\n');
+    } catch {
+      // the extra section is a courtesy: the agent's own instructions are written regardless
+    }
+  }
+  writeAtomic(file, text);
 }
 
 /** The prompt for the next turn: a task, or the standing "continue" prompt. */

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { killTree } from '../adapters/procs.js';
-import { isSecretName } from '../engine/env.js';
+import { redactSecrets } from '../engine/env.js';
 import { cliScript } from './files.js';
 import { shellQuote } from './claudemd.js';
 
@@ -52,11 +52,7 @@ export function writeShim(dir: string, node = process.execPath, script = cliScri
 
 /** Replace secret values in a text (a screen saved to disk) by a mark. */
 export function redact(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let out = text;
-  for (const [k, v] of Object.entries(env)) {
-    if (v && v.length >= 8 && isSecretName(k)) out = out.split(v).join('[redacted]');
-  }
-  return out.replace(/\bsk-ant-[A-Za-z0-9_-]{4,}/g, 'sk-ant-[redacted]');
+  return redactSecrets(text, env);
 }
 
 export interface Launched {

@@ -119,6 +119,20 @@ interface DialogMemo {
 const ROOT_REFUSAL =
   'Claude Code refuses --dangerously-skip-permissions as root; run as another user, or pass --sandbox (sets IS_SANDBOX=1) if this machine is a disposable sandbox.';
 
+/**
+ * Text goes to the agent as text: a control character in a task or a description (an escape sequence, a CR,
+ * the end of a bracketed paste) would act as a key, so each is shown as its Unicode control picture
+ * (ESC as ␛, CR as ␍). Newlines and tabs stay; CRLF becomes a newline.
+ */
+export function visibleControls(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]/g, (c) => {
+      const n = c.charCodeAt(0);
+      return n < 0x20 ? String.fromCharCode(0x2400 + n) : n === 0x7f ? '\u2421' : `<U+${n.toString(16).toUpperCase().padStart(4, '0')}>`;
+    });
+}
+
 export class Supervisor {
   readonly timing: Timing;
   private readonly queue: TaskQueue;
@@ -272,7 +286,8 @@ export class Supervisor {
 
   private saveScreen(what: string, screen: string): string {
     const file = screenDumpPath(this.o.repo, this.o.tag, what);
-    writeFileSync(file, redact(screen), { mode: 0o600 });
+    // The agent's environment holds its keys (and a test's or a caller's may differ from ours): redact both.
+    writeFileSync(file, redact(screen, { ...process.env, ...this.o.agentEnv }), { mode: 0o600 });
     return file;
   }
 
@@ -442,6 +457,7 @@ export class Supervisor {
     this.pendingStop = null;
     this.submitSeenSince = null;
     const t0 = this.now();
+    prompt = visibleControls(prompt);
     if (prompt.includes('\n')) await this.tmux.pasteText(this.pane!, prompt);
     else await this.tmux.sendLiteral(this.pane!, prompt);
     this.emit({ type: 'typed', at: this.now(), task });

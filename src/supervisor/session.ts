@@ -19,6 +19,9 @@ import { agentArgv, agentEnv, endSession, writeShim, PANE_HEIGHT, PANE_WIDTH } f
 import { Supervisor, type LoopEvent, type Timing } from './loop.js';
 import { readSupervisorState, writeSupervisorState } from './state.js';
 import { buildPlan, loadTasksFile } from './tasks.js';
+import { setClaudeMdExtra } from './claudemd.js';
+import { readMarker } from '../lanes/manifest.js';
+import { sectionForMarker } from '../lanes/peers.js';
 
 export interface SessionOptions {
   name: string;
@@ -174,15 +177,25 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     supervisorSession: mine,
   };
   const prev = readSupervisorState(repo, tag);
+  // A lane of a parallel session (`--gpus`/`--lanes`): its own env (CUDA_VISIBLE_DEVICES) and a view of the other lanes.
+  const lane = readMarker(repo, tag);
+  let extraFor: string | null = null;
   let hooksInstalled = false;
   try {
+    // 0. An agent left by a supervisor that was killed (SIGKILL, OOM) may still be in a run holding the run lock:
+    // end it and its run first (the run records itself as interrupted, or reconcile below does).
+    if (await tmux.hasSession(agentSession(tag))) {
+      out(`Ending the agent left running by an earlier supervisor of ${tag}.`);
+      await endSession(tmux, agentSession(tag), { graceMs: (config.kill_grace_seconds + 3) * 1000 });
+    }
     // 1. The branch: start it (baseline included) or continue it.
     const git = new Git(repo);
     if (!(await git.branchExists(branchFor(tag)))) {
       const { initTag } = await import('../engine/init.js');
       mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
       writeSupervisorState({ ...startState });
-      await initTag(repo, tag, { baseline: o.baseline !== false, out, config, signal: ac.signal });
+      const laneOpts = lane ? { lane: lane.lane, env: lane.env } : {};
+      await initTag(repo, tag, { baseline: o.baseline !== false, out, config, signal: ac.signal, ...laneOpts });
       if (ac.signal.aborted) return 130;
     } else {
       const { resumeTag } = await import('../engine/resume.js');
@@ -210,6 +223,11 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     const shims = shimDir(repo, tag);
     writeShim(shims);
     const aenv = agentEnv(env, { sandbox: !!o.sandbox, shimDir: shims });
+    if (lane) {
+      Object.assign(aenv, lane.env);
+      extraFor = claudeMd;
+      setClaudeMdExtra(claudeMd, () => sectionForMarker(lane, config.metric));
+    }
     const argv = agentArgv(config.agent.command, config.agent.args, aenv);
 
     // 3. The loop.
@@ -249,6 +267,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   } finally {
     for (const s of signals) process.off(s, onSignal);
     external?.removeEventListener('abort', onSignal);
+    if (extraFor) setClaudeMdExtra(extraFor, null);
     // Nothing of ours is left running; a cut-off run is settled so ledger and branch agree.
     await endSession(tmux, agentSession(tag)).catch(() => []);
     if (hooksInstalled) removeHooks(repo);
@@ -300,6 +319,8 @@ export async function startDetached(o: SessionOptions, deps: SessionDeps = {}): 
   delete senv.IS_SANDBOX; // the supervisor passes it on only with --sandbox
   if (env.IS_SANDBOX !== undefined) senv.IS_SANDBOX = env.IS_SANDBOX;
   senv.AR_SUPERVISOR_SESSION = sup;
+  const lane = readMarker(p.repo, tag);
+  if (lane) Object.assign(senv, lane.env);
   senv.AR_TMUX_SOCKET = tmux.socket;
   const pane = await tmux.newSession({
     name: sup,

@@ -3,6 +3,7 @@ import type { TmuxApi } from '../adapters/tmux.js';
 import { readRecords } from '../engine/records.js';
 import { bestRun, fmtValue } from './claudemd.js';
 import { discover } from './discover.js';
+import { deadLaneRows, laneSetLines, markLaneRows } from '../lanes/status.js';
 
 export type ShownState = 'starting' | 'dialog' | 'busy' | 'ready' | 'stopping' | 'dead';
 
@@ -19,6 +20,13 @@ export interface SessionStatus {
   agentPid: number | null;
   restarts: number;
   error: string | null;
+  /** Lanes (`--gpus`/`--lanes`): the lane set, the lane, its GPU and the metric's direction. */
+  session?: string;
+  lane?: string | null;
+  gpu?: string | null;
+  goal?: 'min' | 'max';
+  /** A lane whose worktree `kill --clean` removed (its ledger is archived). */
+  removed?: boolean;
 }
 
 export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: number; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<SessionStatus[]> {
@@ -64,7 +72,10 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
       error: st?.state === 'failed' ? (st.error ?? null) : null,
     });
   }
-  return out;
+  // Lanes: which set and lane each row is; the lanes of a running set that are not running themselves.
+  markLaneRows(out);
+  out.push(...deadLaneRows(out, { cwd: o.cwd }));
+  return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
 }
 
 export function fmtDuration(s: number | null): string {
@@ -80,11 +91,13 @@ const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' 
 
 export function formatStatus(rows: SessionStatus[]): string {
   if (rows.length === 0) return 'No autoresearch sessions are running.\n';
-  const table = [['SESSION', 'STATE', 'TURNS', 'RUNS', 'BEST', 'TASK', 'UPTIME']];
+  const lanes = rows.some((r) => r.lane);
+  const table = [['SESSION', ...(lanes ? ['LANE'] : []), 'STATE', 'TURNS', 'RUNS', 'BEST', 'TASK', 'UPTIME']];
   for (const r of rows) {
     table.push([
-      r.name,
-      r.state,
+      r.lane ? r.session! : r.name,
+      ...(lanes ? [r.lane ?? '-'] : []),
+      r.removed ? 'removed' : r.state,
       String(r.iterations),
       String(r.runs),
       r.best ? `${r.best.metric} ${fmtValue(r.best.value)} (${r.best.commit.slice(0, 7)})` : '-',
@@ -94,6 +107,7 @@ export function formatStatus(rows: SessionStatus[]): string {
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const lines = table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
-  for (const r of rows) if (r.error) lines.push(`${r.name}: ${r.error}`);
+  for (const r of rows) if (r.error) lines.push(`${r.lane ? `${r.session}:${r.lane}` : r.name}: ${r.error}`);
+  if (lanes) lines.push(...laneSetLines(rows));
   return lines.join('\n') + '\n';
 }

@@ -68,7 +68,7 @@ describe('the supervisor with the real Claude Code CLI', () => {
     dirs.push(root);
     repo = path.join(root, 'tiny-lm');
     cpSync(path.join(ROOT, 'examples', 'tiny-lm'), repo, { recursive: true, filter: (s) => !s.includes('.cache') && !s.includes('__pycache__') });
-    writeFileSync(path.join(repo, 'autoresearch.yaml'), readFileSync(path.join(repo, 'autoresearch.yaml'), 'utf8').replace(/^budget_seconds: .*$/m, 'budget_seconds: 3'));
+    writeFileSync(path.join(repo, 'autoresearch.yaml'), readFileSync(path.join(repo, 'autoresearch.yaml'), 'utf8').replace(/^budget_seconds: .*$/m, 'budget_seconds: 3\ntimeout_factor: 10'));
     execFileSync('python3', ['prepare.py'], { cwd: repo, stdio: 'ignore' });
     git(repo, ['init', '-q', '-b', 'main']);
     git(repo, ['add', '-A']);
@@ -107,7 +107,8 @@ describe('the supervisor with the real Claude Code CLI', () => {
 
     // The ledger: the baseline and the agent's two runs, with the right statuses.
     const rows = readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
-    expect(rows.map((x) => [x[3], x[4]])).toEqual([
+    const recs = readFileSync(path.join(repo, '.autoresearch/e2e/runs.jsonl'), 'utf8');
+    expect(rows.map((x) => [x[3], x[4]]), recs).toEqual([
       ['keep', 'baseline'],
       ['keep', 'raise LR to 0.004'],
       ['discard', 'tiny LR 0.00001'],

@@ -16,7 +16,7 @@ async function gitRepo(repo: string, branch: string, commit = true): Promise<voi
 describe('buildReport', () => {
   it('writes every file for the normal night and returns the model', async () => {
     const repo = makeRepo({ jsonl: 'normal/runs.jsonl', tsv: 'normal/results.tsv' });
-    const res = await buildReport({ repo });
+    const res = await buildReport({ repo, export: true });
     expect(res.tag).toBe('mar5');
     expect(res.warnings).toEqual([]);
     expect(res.paths.dir).toBe(path.join(repo, '.autoresearch', 'mar5', 'report'));
@@ -29,6 +29,23 @@ describe('buildReport', () => {
     expect(readFileSync(res.paths.markdown, 'utf8')).toBe(readFileSync(fixture('normal/report.expected.md'), 'utf8'));
     expect(readFileSync(res.paths.png).subarray(1, 4).toString()).toBe('PNG');
     expect(res.chart.points).toHaveLength(13);
+  });
+
+  it('writes the CSV/TSV tables only when asked, and links only what it wrote', async () => {
+    const repo = makeRepo({ jsonl: 'normal/runs.jsonl', tsv: 'normal/results.tsv' });
+    const res = await buildReport({ repo });
+    expect(res.paths.csv).toBeUndefined();
+    expect(res.paths.tsv).toBeUndefined();
+    expect(existsSync(path.join(res.paths.dir, 'runs.csv'))).toBe(false);
+    expect(existsSync(path.join(res.paths.dir, 'runs.tsv'))).toBe(false);
+    const md = readFileSync(res.paths.markdown, 'utf8');
+    expect(md).toContain('Files: [SVG](progress.svg) · [JSON](report.json)\n');
+    // Otherwise the same report as with the tables.
+    const withTables = readFileSync(fixture('normal/report.expected.md'), 'utf8');
+    expect(md).toBe(withTables.replace(' · [CSV](runs.csv) · [TSV](runs.tsv)', ''));
+    const again = await buildReport({ repo, export: true });
+    expect(readFileSync(again.paths.csv!, 'utf8').split('\r\n')).toHaveLength(15);
+    expect(readFileSync(again.paths.tsv!, 'utf8').split('\n')).toHaveLength(15);
   });
 
   it('writes into --out, relative to the repo', async () => {
@@ -83,7 +100,7 @@ describe('buildReport', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'runs.jsonl'), (line + '\n').repeat(50_000));
     const t0 = performance.now();
-    const res = await buildReport({ repo, tag: 'big' });
+    const res = await buildReport({ repo, tag: 'big', export: true });
     // A guard against O(n^2) (minutes at this size), not a benchmark: generous for slow CI machines.
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(res.model.counts.runs).toBe(50_000);

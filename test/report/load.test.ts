@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareLedger, isBinary, loadRuns, parseRecords, readLedgerTsv, recordsFromLedger } from '../../src/report/load.js';
+import { compareLedger, isBinary, LedgerColumns, loadRuns, parseRecords, readLedgerColumns, readLedgerTsv, recordsFromLedger } from '../../src/report/load.js';
 import { fixture, fixtureText, makeRepo, normalRecords } from './helpers.js';
 
 describe('parseRecords', () => {
@@ -109,6 +109,49 @@ describe('recordsFromLedger', () => {
   });
 });
 
+describe('readLedgerColumns', () => {
+  it('reads what readLedgerTsv reads, with the same warnings', () => {
+    const texts = [
+      fixtureText('normal/results.tsv'),
+      fixtureText('tampered/results.tsv'),
+      fixtureText('karpathy/results.tsv'),
+      fixtureText('malformed/crlf.tsv'),
+      fixtureText('malformed/columns.tsv'),
+      '',
+      '\n',
+      'abc1234\t1.000000\t2.0\tkeep\tbaseline\n',
+      [
+        'commit\tval_bpb\tmemory_gb\tstatus\tdescription',
+        ' abc1234\t1.0\t2.0\tkeep\tspace before the commit',
+        'abc1235 \t1.0\t2.0\tkeep\tspace after it',
+        'abc1236\t 1.0\t2.0\tkeep\tspace before the value',
+        'abc1237\t\t2.0\tdiscard\tno value',
+        'abc1238\t   \t2.0\tdiscard\tblank value',
+        'abc1239\tNaN\t2.0\tdiscard\tNaN',
+        'abc1240\t1e400\t2.0\tdiscard\ttoo big',
+        'abc1241\t0x10\t2.0\tdiscard\thex',
+        'abc1242\t1.0\t2.0\t keep \tpadded status',
+        'abc1243\t1.0\t2.0\tKEEP\tupper case',
+        'abc1244\t1.0\t2.0\tcrash\tcrash with a value',
+        'abc1245\t1.0\t2.0\tkeep\ta\tb',
+        '\t\t\t\t',
+        '   ',
+        '\t1.0\t2.0\tkeep\tno commit',
+        'abc1246\t1.0\t2.0\tkeep',
+        'abc1247\t0.5\t\tdiscard\t[violation: touched prepare.py] x\r',
+        'abc1248\t1.0\t2.0\tkeep\tlast, unterminated\t',
+      ].join('\n'),
+    ];
+    for (const text of texts) {
+      const full = readLedgerTsv(text);
+      const cols = readLedgerColumns(text);
+      expect(cols.metric).toBe(full.metric);
+      expect(cols.warnings).toEqual(full.warnings);
+      expect(cols.rows).toEqual(LedgerColumns.of(full.rows));
+    }
+  });
+});
+
 describe('compareLedger', () => {
   it('finds nothing when results.tsv matches the records', () => {
     const { rows } = readLedgerTsv(fixtureText('normal/results.tsv'));
@@ -147,7 +190,7 @@ describe('loadRuns', () => {
     const repo = makeRepo({ jsonl: 'normal/runs.jsonl', tsv: 'tampered/results.tsv' });
     const loaded = loadRuns(repo, 'mar5')!;
     expect(loaded.source).toBe('runs.jsonl');
-    expect(loaded.records).toHaveLength(13);
+    expect(loaded.runs.length).toBe(13);
     expect(loaded.warnings).toHaveLength(3);
   });
 
@@ -162,7 +205,7 @@ describe('loadRuns', () => {
     writeFileSync(path.join(repo, '.autoresearch', 'mar5', 'runs.jsonl'), 'garbage\n');
     const loaded = loadRuns(repo, 'mar5')!;
     expect(loaded.source).toBe('results.tsv');
-    expect(loaded.records).toHaveLength(8);
+    expect(loaded.runs.length).toBe(8);
     expect(loaded.warnings).toEqual(['runs.jsonl line 1 is not JSON; skipped', 'runs.jsonl has no readable run; read results.tsv instead']);
   });
 
@@ -178,7 +221,7 @@ describe('loadRuns', () => {
     const repo = makeRepo({ tsv: 'karpathy/results.tsv' });
     const loaded = loadRuns(repo, 'mar5')!;
     expect(loaded.source).toBe('results.tsv');
-    expect(loaded.records).toHaveLength(8);
+    expect(loaded.runs.length).toBe(8);
     expect(loaded.warnings).toEqual([]);
   });
 
@@ -186,13 +229,13 @@ describe('loadRuns', () => {
     const repo = makeRepo({ jsonl: 'malformed/binary.jsonl', tsv: 'normal/results.tsv' });
     const loaded = loadRuns(repo, 'mar5')!;
     expect(loaded.source).toBe('results.tsv');
-    expect(loaded.records).toHaveLength(13);
+    expect(loaded.runs.length).toBe(13);
     expect(loaded.warnings).toEqual(['runs.jsonl is not a text file; skipped']);
   });
 
   it('returns no records and a warning for a binary runs.jsonl alone', () => {
     const loaded = loadRuns(makeRepo({ jsonl: 'malformed/binary.jsonl' }), 'mar5')!;
-    expect(loaded.records).toEqual([]);
+    expect(loaded.runs.length).toBe(0);
     expect(loaded.warnings).toEqual(['runs.jsonl is not a text file; skipped']);
   });
 

@@ -17,6 +17,26 @@ import {
 const SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
 const SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
 
+// Hollander & Wolfe (1973), p. 29: Hamilton depression scale before (x) and after (y) a
+// tranquilizer, 9 patients; the example in R's ?wilcox.test. No ties, no zeros.
+const DEPRESSION_X = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
+const DEPRESSION_Y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+
+/** Two-sided exact p of W+ by enumerating all 2^n sign patterns of the ranks (a reference, small n). */
+function bruteForceP(ranks: number[], wPlus: number): number {
+  let lo = 0;
+  let hi = 0;
+  for (let mask = 0; mask < 2 ** ranks.length; mask++) {
+    let w = 0;
+    ranks.forEach((r, i) => {
+      if (mask & (1 << i)) w += r;
+    });
+    if (w <= wPlus) lo++;
+    if (w >= wPlus) hi++;
+  }
+  return Math.min(1, (2 * Math.min(lo, hi)) / 2 ** ranks.length);
+}
+
 describe('mean and std', () => {
   it('match hand computation', () => {
     // 2,4,4,4,5,5,7,9: mean 5, sum of squares 32, sample variance 32/7.
@@ -61,6 +81,21 @@ describe('paired t-test', () => {
     expect(r.df).toBe(9);
     expect(r.p).toBeCloseTo(0.002833, 6);
   });
+  it("matches R's t.test(x, y, paired = TRUE) on the depression data", () => {
+    // R 4.x: t = 3.0354, df = 8, p-value = 0.01618.
+    const r = pairedTTest(DEPRESSION_X, DEPRESSION_Y);
+    expect(r.t).toBeCloseTo(3.0354, 4);
+    expect(r.df).toBe(8);
+    expect(r.p).toBeCloseTo(0.01618, 5);
+  });
+  it('keeps tiny p-values (no 1 - CDF cancellation)', () => {
+    // P(|T| >= 40) at df = 9 is about 1.9e-11: still positive and of that order.
+    const p = tTwoSidedP(40, 9);
+    expect(p).toBeGreaterThan(1e-12);
+    expect(p).toBeLessThan(1e-10);
+    expect(tTwoSidedP(-40, 9)).toBe(p);
+    expect(tTwoSidedP(0, 9)).toBe(1);
+  });
   it('constant differences: certain when nonzero, p = 1 when zero', () => {
     expect(pairedTTest([1, 1, 1], [2, 2, 2]).p).toBe(0);
     expect(pairedTTest([1, 2, 3], [1, 2, 3]).p).toBe(1);
@@ -84,6 +119,37 @@ describe('Wilcoxon signed-rank', () => {
     const r = wilcoxonSignedRank([1, 2, 3, 4, 5, -6], [0, 0, 0, 0, 0, 0]);
     expect(r.wPlus).toBe(15);
     expect(r.p).toBeCloseTo(28 / 64, 12);
+  });
+  it("matches R's wilcox.test(x, y, paired = TRUE) on the depression data: V = 40, p = 0.03906", () => {
+    const r = wilcoxonSignedRank(DEPRESSION_X, DEPRESSION_Y);
+    expect(r).toMatchObject({ n: 9, wPlus: 40, method: 'exact' });
+    expect(r.p).toBeCloseTo(20 / 512, 12); // 0.0390625
+  });
+  it('exact p without ties (stdlib signed-rank CDF) equals enumeration of all sign patterns', () => {
+    for (let n = 1; n <= 12; n++) {
+      const ranks = Array.from({ length: n }, (_, i) => i + 1);
+      for (let w = 0; w <= (n * (n + 1)) / 2; w += Math.max(1, n - 2)) {
+        // Differences with |d| = rank, positive for a subset of ranks summing to w (greedy from the top).
+        let left = w;
+        const d = ranks.map(() => 0);
+        for (let r = n; r >= 1; r--) {
+          const sign = r <= left ? 1 : -1;
+          if (sign > 0) left -= r;
+          d[r - 1] = sign * r;
+        }
+        if (left !== 0) continue;
+        const res = wilcoxonSignedRank(d, d.map(() => 0));
+        expect(res.wPlus).toBe(w);
+        expect(res.p).toBeCloseTo(bruteForceP(ranks, w), 12);
+      }
+    }
+  });
+  it('exact p with tied |differences| is the permutation distribution of the mid-ranks', () => {
+    const d = [1, -1, 2, 2, -3, 4, 4, 4, 5];
+    const res = wilcoxonSignedRank(d, d.map(() => 0));
+    const ranks = midRanks(d.map(Math.abs));
+    expect(res.method).toBe('exact');
+    expect(res.p).toBeCloseTo(bruteForceP(ranks, res.wPlus), 12);
   });
   it('sleep data, exact: the zero is dropped, all 9 differences are negative, so p = 2/2^9', () => {
     const r = wilcoxonSignedRank(SLEEP_1, SLEEP_2);
