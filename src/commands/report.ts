@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 
 interface ReportFlags {
   tag?: string;
+  session?: string;
   out?: string;
   json?: boolean;
   export?: boolean;
@@ -24,15 +25,23 @@ export function register(program: Command): void {
     .command('report')
     .description('Write the morning report (Markdown, progress chart, JSON; CSV/TSV with --export) and print a summary.')
     .option('--tag <tag>', 'run tag (default: from the autoresearch/<tag> branch, else the latest)')
+    .option('--session <name>', 'a lane set (started with --gpus or --lanes): one merged report over its lanes')
     .option('--out <dir>', 'where to write the files (default: .autoresearch/<tag>/report/)')
     .option('--json', 'print the report model as JSON only')
     .option('--export', 'also write runs.csv and runs.tsv: every run, every parsed metric')
     .action(async (flags: ReportFlags) => {
       const cwd = process.cwd();
+      const outDir = flags.out === undefined ? undefined : path.resolve(cwd, flags.out);
+      const lanes = await import('../lanes/report.js');
+      const set = flags.session ?? (flags.tag && lanes.isLaneSet(cwd, flags.tag) ? flags.tag : undefined);
+      if (set) {
+        process.exitCode = await lanes.lanesReportCommand({ cwd, session: set, outDir, json: flags.json });
+        return;
+      }
       const repo = await repoRoot(cwd);
       // Loaded on use: every command pays the start-up of what cli.ts imports.
       const { buildReport, renderMarkdown, renderTerminalChart } = await import('../report/index.js');
-      const res = await buildReport({ repo, tag: flags.tag, outDir: flags.out === undefined ? undefined : path.resolve(cwd, flags.out), export: flags.export === true });
+      const res = await buildReport({ repo, tag: flags.tag, outDir, export: flags.export === true });
       for (const w of res.warnings) process.stderr.write(`ar-supervise: warning: ${w.replace(/\s+/g, ' ')}\n`);
       if (flags.json) {
         process.stdout.write(JSON.stringify(res.model, null, 2) + '\n');

@@ -15,7 +15,7 @@ import { promote } from '../../src/lanes/promote.js';
 import { buildLanesReport } from '../../src/lanes/report.js';
 import { prepareLanes } from '../../src/lanes/start.js';
 import { killSessions } from '../../src/supervisor/control.js';
-import { cleanupRepos, git, makeRepo } from '../helpers/repo.js';
+import { cleanupRepos, cli, git, makeRepo } from '../helpers/repo.js';
 
 afterAll(() => cleanupRepos());
 
@@ -104,6 +104,12 @@ describe('promote and kill --clean (real git worktrees)', () => {
     expect(rep.markdown).toMatch(/\| lane1 \| - \| 3 \| 2 \| 1 \| 0 \| 0\.999000 \| 0\.996000 \| -0\.003000 \|/);
     expect(readFileSync(rep.paths.tsv, 'utf8').split('\n')[0]).toBe('lane\trun\tstart\tcommit\tval_bpb\tmemory_gb\tstatus\tdescription');
     expect(readFileSync(rep.paths.svg, 'utf8')).toContain('<polyline');
+    // The same through the CLI: `report --session` and `report --tag <lane set>` give the merged view.
+    for (const args of [['report', '--session', 'pr', '--json'], ['report', '--tag', 'pr', '--json']]) {
+      const viaCli = await cli(args, { cwd: repo });
+      expect(viaCli.exitCode, viaCli.all).toBe(0);
+      expect(JSON.parse(viaCli.stdout).counts).toEqual({ runs: 6, keep: 4, discard: 2, crash: 0 });
+    }
 
     // kill --clean: lane0's kept commits sit on no branch (its branch was moved back by hand): refused without --force.
     git(a.worktree, ['reset', '-q', '--hard', manifest.base]);
