@@ -19,7 +19,7 @@ import { agentArgv, agentEnv, endSession, writeShim, PANE_HEIGHT, PANE_WIDTH } f
 import { Supervisor, type LoopEvent, type Timing } from './loop.js';
 import { readSupervisorState, writeSupervisorState } from './state.js';
 import { buildPlan, loadTasksFile } from './tasks.js';
-import { setClaudeMdExtra } from './claudemd.js';
+import { bestRun, setClaudeMdExtra } from './claudemd.js';
 import { readMarker } from '../lanes/manifest.js';
 import { sectionForMarker } from '../lanes/peers.js';
 
@@ -258,6 +258,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     });
     const r = await loop.run();
     out(`Stopped (${r.reason}) after ${r.iterations} turns${r.restarts ? `, ${r.restarts} agent restarts` : ''}.`);
+    await announceEnd(repo, tag, config, r, log);
     return 0;
   } catch (e) {
     const s = readSupervisorState(repo, tag);
@@ -283,6 +284,42 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       // A clean end closes our own window; a failure leaves it for `tail`/`status` to show.
       if (s && s.state === 'stopped') await tmux.killSession(sup).catch(() => undefined);
     }
+  }
+}
+
+/** The night is over: say so (bell, desktop, webhook) with the numbers from the ledger. Never fatal. */
+async function announceEnd(
+  repo: string,
+  tag: string,
+  config: Config,
+  r: { reason: string; iterations: number; restarts?: number },
+  log: { warn: (o: object, msg?: string) => void },
+): Promise<void> {
+  try {
+    const { records } = readRecords(repo, tag);
+    const best = bestRun(records);
+    const { notify } = await import('../notify.js');
+    await notify(
+      {
+        kind: 'session-end',
+        title: `autoresearch ${tag}: stopped (${r.reason})`,
+        summary: {
+          tag,
+          reason: r.reason,
+          turns: r.iterations,
+          runs: records.length,
+          keeps: records.filter((x) => x.status === 'keep').length,
+          crashes: records.filter((x) => x.status === 'crash').length,
+          metric: config.metric,
+          best: best ? best.value : null,
+          bestCommit: best ? best.commit.slice(0, 7) : null,
+        },
+      },
+      config.notify,
+      (msg) => log.warn({ notify: msg }, 'notification failed'),
+    );
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'session-end notification failed');
   }
 }
 
