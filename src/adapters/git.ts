@@ -126,8 +126,7 @@ export class Git {
   /** A repo without user.name/email still gets commits, signed as the tool. */
   private async identityArgs(): Promise<string[]> {
     if (this.identity) return this.identity;
-    const name = await this.try(['config', 'user.name']);
-    const email = await this.try(['config', 'user.email']);
+    const [name, email] = await Promise.all([this.try(['config', 'user.name']), this.try(['config', 'user.email'])]);
     this.identity = [];
     if (!name.ok || !name.stdout.trim()) this.identity.push('-c', 'user.name=autoresearch');
     if (!email.ok || !email.stdout.trim()) this.identity.push('-c', 'user.email=autoresearch@localhost');

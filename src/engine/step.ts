@@ -186,21 +186,20 @@ async function step(o: StepOptions): Promise<StepResult> {
   const git = new Git(repo);
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
-  const branch = await git.currentBranch();
+  // Independent reads run at once: every git spawn is time the agent waits.
+  const [branch, headNow] = await Promise.all([git.currentBranch(), git.head()]);
   if (branch !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running (current: ${branch ?? 'detached HEAD'}).`);
 
   const { records } = readRecords(repo, tag);
   const best = bestOf(records, state);
   const parent = best.commit;
-  const head = (await git.head())!;
+  const head = headNow!;
   if (head !== parent && !(await git.isAncestor(parent, head))) {
     throw new UsageError(`the branch moved off the last kept commit ${parent.slice(0, 7)}; reset it there ("git reset --hard ${parent.slice(0, 7)}") or start a new tag.`);
   }
 
   // 1. Guard.
-  const changed = await git.changedSince(parent);
-  const untracked = await git.untracked();
-  const sums = await checksums(repo, config.readonly);
+  const [changed, untracked, sums] = await Promise.all([git.changedSince(parent), git.untracked(), checksums(repo, config.readonly)]);
   const tampered = Object.keys(sums).filter((f) => f in state.readonly && sums[f] !== state.readonly[f]);
   const g = guard({
     changed,
@@ -232,8 +231,10 @@ async function step(o: StepOptions): Promise<StepResult> {
     commit = await git.commit(description);
   }
   const isRerun = commit === parent;
-  await git.updateRef(`refs/autoresearch/${tag}/${id}`, commit);
-  const { added, removed } = isRerun ? { added: 0, removed: 0 } : await git.numstat(parent, commit);
+  const [, { added, removed }] = await Promise.all([
+    git.updateRef(`refs/autoresearch/${tag}/${id}`, commit),
+    isRerun ? { added: 0, removed: 0 } : git.numstat(parent, commit),
+  ]);
 
   const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed);
   rec.bestBefore = best.value;
