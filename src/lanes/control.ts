@@ -1,3 +1,4 @@
+import { pause } from '../supervisor/control.js';
 // `kill`, `tail` and `status` for lanes: a name is a lane (`apr5:gpu1`) or a whole lane set (`apr5`).
 import stripAnsi from 'strip-ansi';
 import type { TmuxApi } from '../adapters/tmux.js';
@@ -198,15 +199,7 @@ export async function followMany(
       o.write(o.tty ? `\x1b[H\x1b[2J${text}` : `${last === null ? '' : '\n'}── ${new Date().toLocaleTimeString()} ──\n${text}`);
       last = text;
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, o.intervalMs ?? 250);
-      function done() {
-        clearTimeout(t);
-        o.signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      o.signal?.addEventListener('abort', done, { once: true });
-    });
+    await pause(o.intervalMs ?? 250, o.signal);
   }
   return 'stopped';
 }

@@ -127,15 +127,20 @@ export async function follow(
       o.write(o.tty ? `\x1b[H\x1b[2J${body}` : `${last === null ? '' : '\n'}── ${new Date().toLocaleTimeString()} ──\n${body}`);
       last = text;
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, o.intervalMs ?? 250);
-      function done() {
-        clearTimeout(t);
-        o.signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      o.signal?.addEventListener('abort', done, { once: true });
-    });
+    await pause(o.intervalMs ?? 250, o.signal);
   }
   return 'stopped';
+}
+
+/** Wait `ms`, or less when `signal` aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -138,7 +138,7 @@ describe('ar-supervise compare', () => {
   });
 
   const example = path.join(ROOT, 'examples', 'tiny-lm');
-  it.skipIf(!existsSync(path.join(example, 'train.py')) || !existsSync(path.join(example, 'prepare.py')))(
+  it(
     'compares two learning rates of the bundled example on a tiny budget',
     async () => {
       const repo = makeRepo({
