@@ -222,7 +222,8 @@ async function reportSpeed() {
   line('buildReport, second call', again ? both(again) : 'skipped (the first took over 5 s)');
   if (r?.model?.counts) line('report counts', JSON.stringify(r.model.counts));
   if (r?.warnings?.length) line('warnings', `${r.warnings.length} (first: ${r.warnings[0]})`);
-  line('target < 1 s', met(Math.min(built.ms, again?.ms ?? Infinity) < 1000));
+  // Judged on the first call: a fresh `ar-supervise report` process gets no warm JIT.
+  line('target < 1 s (first call)', met(built.ms < 1000));
   // The CSV/TSV tables are opt-in (report --export); timed for the record, not against the target.
   const exported = await timedCpu(() => mod.buildReport({ repo, tag: 'big', export: true }));
   line('with --export (CSV/TSV too)', both(exported));
