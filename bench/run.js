@@ -261,7 +261,7 @@ async function supervisorLatency() {
   };
   try {
     // Latency: short turns, many of them.
-    const fast = await run(20, 100);
+    const fast = await run(21, 100); // 21 turns: 20 gaps between a turn end and the next task
     const lat = fast.r.latenciesMs;
     line('turns measured', String(lat.length));
     line('median turn end -> next task submitted', secs(median(lat)));
