@@ -4,7 +4,7 @@
  * agent edits train.py through its Bash tool (in its own checkout) and calls `ar-supervise run`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { claudeBin, claudeEnv, makeClaudeHome, makeTempDir } from './claude-harness.js';
 import { startMockAnthropic, type MockAnthropic, type ScriptedTurn } from './mock-anthropic.js';
@@ -12,7 +12,7 @@ import { Tmux } from '../../src/adapters/tmux.js';
 import { readManifest } from '../../src/lanes/manifest.js';
 import { buildLanesReport } from '../../src/lanes/report.js';
 import { readSupervisorState } from '../../src/supervisor/state.js';
-import { cli, git, ROOT } from '../helpers/repo.js';
+import { cli, git, processesIn, ROOT } from '../helpers/repo.js';
 
 const SOCKET = `artest-e2e-lanes-${process.pid}`;
 let mock: MockAnthropic | undefined;
@@ -26,21 +26,6 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Processes whose working folder is inside `dir`. */
-function processesIn(dir: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const cwd = readlinkSync(`/proc/${e}/cwd`);
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if ((cwd === dir || cwd.startsWith(dir + '/')) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') out.push(Number(e));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 
 /** The same scripted turn for both lanes: the Bash tool runs in each agent's own checkout. */
 function turnFor(userText: string): ScriptedTurn {

@@ -4,12 +4,12 @@
  * The agent reads and edits train.py and calls `ar-supervise run` through its Bash tool, as a real one would.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, writeFileSync, readdirSync, readlinkSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { claudeBin, claudeEnv, makeClaudeHome, makeTempDir, FAKE_API_KEY } from './claude-harness.js';
 import { startMockAnthropic, type MockAnthropic, type ScriptedTurn } from './mock-anthropic.js';
-import { cli, git, ROOT } from '../helpers/repo.js';
+import { cli, git, processesIn, ROOT } from '../helpers/repo.js';
 
 const SOCKET = `artest-e2e-${process.pid}`;
 let mock: MockAnthropic | undefined;
@@ -26,21 +26,6 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Processes whose working folder is inside `dir` (the agent, its tools, a training run). */
-function processesIn(dir: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const cwd = readlinkSync(`/proc/${e}/cwd`);
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if ((cwd === dir || cwd.startsWith(dir + '/')) && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') out.push(Number(e));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return out;
-}
 
 /** The scripted model: each turn reads train.py, edits one line, and runs the experiment through Bash. */
 function turnFor(userText: string): ScriptedTurn {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, copyFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, copyFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -81,4 +81,19 @@ export function isLive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Live processes whose working folder is inside `dir` (an agent, its tools, a training run). */
+export function processesIn(dir: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${e}/cwd`);
+      if ((cwd === dir || cwd.startsWith(dir + '/')) && isLive(Number(e))) out.push(Number(e));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
 }
