@@ -1,10 +1,11 @@
 // `compare`: train two commits on the same seeds, interleaved, each in a detached worktree, and judge.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkIgnoredDirs } from '../engine/link-ignored.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { runTraining } from '../adapters/training.js';
-import { ignoredDirs, resolveCommit, shortSha, worktreeAdd, worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
+import { resolveCommit, shortSha, worktreeAdd, worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
 import { loadConfig, type Config } from '../config.js';
 import { trainingEnv } from '../engine/env.js';
 import { repoRoot } from '../engine/init.js';
@@ -13,7 +14,7 @@ import { classify, parseSummary } from '../engine/metrics.js';
 import { checkPrerequisites } from '../engine/prereq.js';
 import { readState } from '../engine/state.js';
 import { UsageError } from '../errors.js';
-import { STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
+import { stateDir, tagFromBranch } from '../paths.js';
 import { fmtValue } from './format.js';
 import { summarizeRuns, type Arm, type CompareResult, type CompareRun } from './summary.js';
 
@@ -37,7 +38,6 @@ export interface CompareOptions {
 }
 
 // Ignored folders that are per-checkout build products, not data: never shared between checkouts.
-const NOT_LINKED = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.git', STATE_ROOT]);
 
 const OWNER_FILE = 'owner.pid';
 const ARMS: Arm[] = ['A', 'B'];
@@ -106,23 +106,11 @@ async function removeWorktree(repo: string, wt: string): Promise<void> {
  * where the commit has nothing at that path, so a run finds what it found in the repo. Returns the links.
  */
 async function linkIgnored(repo: string, wt: string, outDir: string): Promise<string[]> {
-  const links: string[] = [];
-  for (const rel of await ignoredDirs(repo)) {
-    if (rel.split('/').some((part) => NOT_LINKED.has(part))) continue;
-    const src = path.join(repo, rel);
+  const holdsOurs = (src: string) => {
     const inside = path.relative(src, outDir);
-    if (!inside.startsWith('..') && !path.isAbsolute(inside)) continue; // holds our own folder
-    const dest = path.join(wt, rel);
-    if (!existsSync(path.dirname(dest)) || existsSync(dest)) continue;
-    try {
-      lstatSync(dest);
-      continue; // a dangling link of the commit's own
-    } catch {
-      /* nothing there: link it */
-    }
-    symlinkSync(src, dest, 'dir');
-    links.push(dest);
-  }
+    return !inside.startsWith('..') && !path.isAbsolute(inside);
+  };
+  const links = (await linkIgnoredDirs(repo, wt, holdsOurs)).map((rel) => path.join(wt, rel));
   writeFileSync(path.join(wt, '..', `${path.basename(wt)}.links`), links.join('\n') + (links.length ? '\n' : ''));
   return links;
 }

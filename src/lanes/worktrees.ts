@@ -1,17 +1,17 @@
 // A lane's checkout: a git worktree under the main repo's state folder, with the repo's ignored data folders
 // (prepared data, caches, virtual environments) linked in; and, at `kill --clean`, its archive and removal.
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
-import { ignoredDirs, worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
+import { worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
 import { addToExclude } from '../engine/exclude.js';
+import { linkIgnoredDirs } from '../engine/link-ignored.js';
 import { readRecords } from '../engine/ledger.js';
 import { UsageError } from '../errors.js';
 import { LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT, stateDir } from '../paths.js';
 import { archivePath, type LaneEntry } from './manifest.js';
 
 // Ignored folders that are per-checkout build products, not data: never shared between checkouts.
-const NOT_LINKED = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.git', STATE_ROOT]);
 const LINKS_FILE = 'links.txt';
 
 function linksFile(wt: string): string {
@@ -63,21 +63,7 @@ function restoreArchive(main: string, l: LaneEntry): void {
  * these are ignored folders already) and listed for removal.
  */
 export async function linkIgnored(main: string, wt: string): Promise<string[]> {
-  const links: string[] = [];
-  for (const rel of await ignoredDirs(main)) {
-    if (rel.split('/').some((part) => NOT_LINKED.has(part))) continue;
-    const src = path.join(main, rel);
-    const dest = path.join(wt, rel);
-    if (!existsSync(path.dirname(dest)) || existsSync(dest)) continue;
-    try {
-      lstatSync(dest);
-      continue; // a dangling link of the commit's own
-    } catch {
-      /* nothing there: link it */
-    }
-    symlinkSync(src, dest, 'dir');
-    links.push(rel);
-  }
+  const links = await linkIgnoredDirs(main, wt);
   if (links.length) addToExclude(main, links.map((r) => '/' + r));
   mkdirSync(path.join(wt, STATE_ROOT), { recursive: true, mode: 0o700 });
   writeFileSync(linksFile(wt), links.join('\n') + (links.length ? '\n' : ''));
