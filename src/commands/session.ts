@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 
-function positiveInt(v: string): number {
+/** A commander parser for counts (`--max-iterations`, `--lanes`, `tail --lines`). */
+export function positiveInt(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1.');
   return n;

@@ -1,10 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1.');
-  return n;
-}
+import type { Command } from 'commander';
+import { interruptOnSignals } from './init.js';
+import { positiveInt } from './session.js';
 
 export function register(program: Command): void {
   program
@@ -25,16 +21,12 @@ export function register(program: Command): void {
           process.stdout.write(await snapshotMany(tmux, lanes, opts.lines, !!opts.raw));
           return;
         }
-        const ac = new AbortController();
-        const stop = () => ac.abort();
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        const ac = interruptOnSignals();
         try {
           const why = await followMany(tmux, lanes, { raw: !!opts.raw, signal: ac.signal, write: (s) => process.stdout.write(s), tty: !!process.stdout.isTTY, rows: process.stdout.rows });
           if (why === 'ended') process.stdout.write(`\nAll lanes ended.\n`);
         } finally {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
+          ac.dispose();
         }
         return;
       }
@@ -43,16 +35,12 @@ export function register(program: Command): void {
         process.stdout.write(await snapshot(tmux, session, opts.lines, !!opts.raw));
         return;
       }
-      const ac = new AbortController();
-      const stop = () => ac.abort();
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const ac = interruptOnSignals();
       try {
         const why = await follow(tmux, session, { raw: !!opts.raw, signal: ac.signal, write: (s) => process.stdout.write(s), tty: !!process.stdout.isTTY });
         if (why === 'ended') process.stdout.write(`\nSession ${session} ended.\n`);
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        ac.dispose();
       }
     });
 }

@@ -1,25 +1,15 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jobRepo, cli, cleanupRepos } from '../helpers/repo.js';
+import { captureWebhook } from '../helpers/webhook.js';
 
 afterAll(cleanupRepos);
 
 describe('a new best is announced', () => {
   it('run POSTs the summary to the webhook on a new best only, and a dead webhook is not fatal', async () => {
-    const bodies: unknown[] = [];
-    const server = http.createServer((req, res) => {
-      let b = '';
-      req.on('data', (d) => (b += d));
-      req.on('end', () => {
-        bodies.push(JSON.parse(b));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const hook = await captureWebhook();
+    const { bodies, url } = hook;
     try {
       const repo = jobRepo('summary.py', { budget_seconds: 2, notify: { webhook: url, bell: false, desktop: false } });
       expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
@@ -36,7 +26,7 @@ describe('a new best is announced', () => {
       });
       expect(JSON.stringify(bodies[0])).not.toContain('PLANTED');
     } finally {
-      server.close();
+      hook.close();
     }
     // Nobody listening: the run is still recorded, exit 0.
     const repo2 = jobRepo('summary.py', { budget_seconds: 2, notify: { webhook: 'http://127.0.0.1:9/none', bell: false, desktop: false } });

@@ -11,6 +11,7 @@ import { runForeground, parseUntil, type SessionOptions } from '../../src/superv
 import { readSupervisorState } from '../../src/supervisor/state.js';
 import { measureTurnLatency, turnLatencies, type LoopEvent } from '../../src/supervisor/loop.js';
 import { cleanupRepos, git, jobRepo, ROOT } from '../helpers/repo.js';
+import { captureWebhook } from '../helpers/webhook.js';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
 const SOCKET = `artest-${process.pid}-session`;
@@ -195,26 +196,16 @@ describe('ar-supervise --session --foreground (real tmux, fake agent)', () => {
 
 describe('the end of a session is announced', () => {
   it('POSTs a session-end summary to the webhook when the session stops', async () => {
-    const http = await import('node:http');
-    const bodies: Array<{ kind: string; summary: Record<string, unknown> }> = [];
-    const server = http.createServer((req, res) => {
-      let b = '';
-      req.on('data', (d) => (b += d));
-      req.on('end', () => {
-        bodies.push(JSON.parse(b));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
+    const hook = await captureWebhook();
+    const bodies = hook.bodies;
     try {
-      const repo = repoWithFakeAgent({ notify: { webhook: `http://127.0.0.1:${port}/end`, bell: false, desktop: false } });
+      const repo = repoWithFakeAgent({ notify: { webhook: hook.url, bell: false, desktop: false } });
       const { code } = await run({ name: 'note1', repo, maxIterations: 1 }, { FAKE_AGENT_DIALOGS: '' });
       expect(code).toBe(0);
       const end = bodies.find((b) => b.kind === 'session-end');
       expect(end?.summary).toMatchObject({ tag: 'note1', reason: 'max-iterations', turns: 1, metric: 'val_bpb' });
     } finally {
-      server.close();
+      hook.close();
     }
   });
 });
