@@ -309,7 +309,10 @@ async function main() {
   }
   const t0 = Date.now();
   console.log(`autoresearch bench: node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}`);
+  // `npm run bench -- engine report`: only the sections whose title contains one of the words.
+  const only = process.argv.slice(2).map((w) => w.toLowerCase());
   for (const [title, fn] of SECTIONS) {
+    if (only.length && !only.some((w) => title.toLowerCase().includes(w))) continue;
     console.log(`\n${title}`);
     try {
       await withLimit(fn(), SECTION_LIMIT_MS * 2, title);

@@ -4,77 +4,8 @@ import YAML, { LineCounter } from 'yaml';
 import { UsageError } from './errors.js';
 import { CONFIG_FILE } from './paths.js';
 
-export interface TaskSpec {
-  text: string;
-  priority: number;
-}
-
-export interface Config {
-  /** Training command: a string split on whitespace, or an argv array. Never run through a shell. */
-  command: string[];
-  budget_seconds: number;
-  metric: string;
-  goal: 'min' | 'max';
-  editable: string[];
-  readonly: string[];
-  /** Summary line holding peak memory in MB (memory_gb = value / 1024). */
-  memory_metric: string;
-  /** Optional prerequisite command (e.g. "is the data prepared?"), argv like `command`. */
-  check: string[] | null;
-  /** The run is killed at timeout_factor x budget. */
-  timeout_factor: number;
-  kill_grace_seconds: number;
-  /** Files whose change counts as a new dependency (a violation). */
-  dependency_files: string[];
-  /** What the research is for, in words, for CLAUDE.md (`--goal` overrides). */
-  objective: string;
-  agent: { command: string; args: string[] };
-  tasks: TaskSpec[];
-  noise: { reruns: number; sigma: number } | null;
-  notify: { webhook: string | null; bell: boolean; desktop: boolean };
-  supervisor: {
-    /** Restart the agent with a fresh context after this many turns (0 = never). */
-    restart_after_turns: number;
-    /** Seconds an unrecognised screen may stay before it is an error. */
-    unknown_screen_timeout: number;
-  };
-}
-
-export const DEFAULT_DEPENDENCY_FILES = [
-  'pyproject.toml',
-  'uv.lock',
-  'requirements*.txt',
-  'setup.py',
-  'setup.cfg',
-  'environment.yml',
-  'Pipfile',
-  'Pipfile.lock',
-  'poetry.lock',
-  'package.json',
-  'package-lock.json',
-];
-
-export function defaultConfig(): Config {
-  return {
-    command: ['uv', 'run', 'train.py'],
-    budget_seconds: 300,
-    metric: 'val_bpb',
-    goal: 'min',
-    editable: ['train.py'],
-    readonly: ['prepare.py'],
-    memory_metric: 'peak_vram_mb',
-    check: null,
-    timeout_factor: 2,
-    kill_grace_seconds: 5,
-    dependency_files: [...DEFAULT_DEPENDENCY_FILES],
-    objective: 'Get the lowest val_bpb within the fixed time budget.',
-    agent: { command: 'claude', args: ['--dangerously-skip-permissions'] },
-    tasks: [],
-    noise: null,
-    notify: { webhook: null, bell: true, desktop: true },
-    supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60 },
-  };
-}
+export * from './config-defaults.js';
+import { applyEnv, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';
 
 type Kind = 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url';
 type Schema = { [key: string]: Kind | Schema };
@@ -237,11 +168,5 @@ export function loadConfig(repo: string, env: NodeJS.ProcessEnv = process.env): 
   } else {
     cfg = defaultConfig();
   }
-  const tb = env.TIME_BUDGET;
-  if (tb !== undefined && tb !== '') {
-    const n = Number(tb);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`TIME_BUDGET must be a positive number of seconds, not "${tb}".`);
-    cfg.budget_seconds = n;
-  }
-  return cfg;
+  return applyEnv(cfg, env);
 }

@@ -1,6 +1,9 @@
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { execFile } from 'node:child_process';
+import { ToolError } from '../errors.js';
 
 // Thin adapter over git: one command per function, explicit cwd, argv arrays only.
+// node:child_process rather than simple-git: simple-git waits 50 ms after every command that prints
+// nothing (update-ref, add, commit -q, reset -q), which alone doubled the engine's per-run overhead.
 
 export interface GitResult {
   ok: boolean;
@@ -8,34 +11,41 @@ export interface GitResult {
   stderr: string;
 }
 
-export class Git {
-  private readonly sg: SimpleGit;
-  constructor(readonly cwd: string) {
-    this.sg = simpleGit({
-      baseDir: cwd,
-      trimmed: false,
-      // simple-git resolves a non-zero exit with empty stderr (show-ref --quiet); we need every failure.
-      errors: (error, result) => {
-        if (error) return error;
-        if (result.exitCode !== 0) return Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(`git exited with ${result.exitCode}`)]);
-        return undefined;
-      },
+const MAX_BUFFER = 512 * 1024 * 1024;
+
+/** Run `git <args>` in `cwd`; resolves for any exit status, rejects only when git cannot be run at all. */
+export function runGit(cwd: string, args: string[]): Promise<GitResult & { code: number | null }> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: MAX_BUFFER, windowsHide: true }, (err, stdout, stderr) => {
+      if (!err) return resolve({ ok: true, code: 0, stdout, stderr });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (typeof code === 'number' || (code === undefined && err.signal)) {
+        return resolve({ ok: false, code: typeof code === 'number' ? code : null, stdout, stderr: stderr || `git was killed by ${err.signal}` });
+      }
+      if (code === 'ENOENT' && !stderr) {
+        return reject(new ToolError(`git could not be started in ${cwd} (the folder is gone or git is not installed).`));
+      }
+      reject(new ToolError(`git ${args[0] ?? ''} failed: ${err.message}`));
     });
-  }
+  });
+}
+
+export class Git {
+  constructor(readonly cwd: string) {}
 
   /** Run one git command; never throws for a non-zero exit. */
   async try(args: string[]): Promise<GitResult> {
-    try {
-      const stdout = await this.sg.raw(args);
-      return { ok: true, stdout, stderr: '' };
-    } catch (e) {
-      return { ok: false, stdout: '', stderr: (e as Error).message };
-    }
+    const r = await runGit(this.cwd, args);
+    return { ok: r.ok, stdout: r.ok ? r.stdout : '', stderr: r.ok ? r.stderr : r.stderr.trim() || `git exited with ${r.code}` };
   }
 
   /** Run one git command; throws on failure (a fault of the tool or the repo). */
   async raw(args: string[]): Promise<string> {
-    return this.sg.raw(args);
+    const r = await runGit(this.cwd, args);
+    if (r.ok) return r.stdout;
+    const why = r.stderr.trim() || r.stdout.trim();
+    const sub = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '';
+    throw new ToolError(`git ${sub} exited with ${r.code ?? 'a signal'}${why ? `: ${why.split('\n')[0]}` : ''}`, why || undefined);
   }
 
   async topLevel(): Promise<string | null> {
@@ -52,6 +62,16 @@ export class Git {
   async resolve(rev: string): Promise<string | null> {
     const r = await this.try(['rev-parse', '--verify', '-q', rev + '^{commit}']);
     return r.ok ? r.stdout.trim() : null;
+  }
+  /**
+   * The work tree's top folder, HEAD's commit and its branch (null when detached) in one spawn; null on an
+   * unborn HEAD. `--symbolic-full-name` applies to the revisions after it, so HEAD is named twice.
+   */
+  async where(): Promise<{ top: string; head: string; branch: string | null } | null> {
+    const r = await this.try(['rev-parse', '--show-toplevel', 'HEAD', '--symbolic-full-name', 'HEAD']);
+    const [top, head, ref] = r.stdout.split('\n');
+    if (!r.ok || !top || !head || ref === undefined) return null;
+    return { top, head, branch: ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null };
   }
   async currentBranch(): Promise<string | null> {
     const r = await this.try(['symbolic-ref', '--short', '-q', 'HEAD']);

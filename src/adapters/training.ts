@@ -72,7 +72,11 @@ export function groupMembers(pgid: number): number[] | null {
 async function reapGroup(pgid: number, maxMs = 3000): Promise<void> {
   const deadline = Date.now() + maxMs;
   for (;;) {
-    killGroup(pgid, 'SIGKILL');
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return; // nothing is left in the group, zombies included
+    }
     const left = groupMembers(pgid);
     if (left === null || left.length === 0 || Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, 20));

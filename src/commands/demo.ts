@@ -1,16 +1,16 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError, ToolError } from '../errors.js';
 import { interruptOnSignals } from './init.js';
+import { packageRoot } from '../package-root.js';
 
 export const DEMO_TAG = 'demo';
 
-/** The bundled example, found relative to this file (dist/commands/ or src/commands/). */
+/** The bundled example, in the package's examples/ folder. */
 export function exampleDir(): string {
-  return fileURLToPath(new URL('../../examples/tiny-lm/', import.meta.url));
+  return path.join(packageRoot(), 'examples', 'tiny-lm') + path.sep;
 }
 
 interface DemoFlags {

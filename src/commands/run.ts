@@ -17,16 +17,14 @@ export function register(program: Command): void {
         if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, not "${opts.seed}".`);
       }
       if (opts.message.trim() === '') throw new UsageError('-m needs a description of the experiment.');
-      const { repoRoot } = await import('../engine/repo.js');
-      const { currentTag, runExperiment } = await import('../engine/step.js');
-      const { loadConfig } = await import('../config.js');
+      const { repoAndTag, runExperiment } = await import('../engine/step.js');
+      const { loadConfigCached } = await import('../engine/config-cache.js');
       const { formatResult } = await import('../engine/format.js');
-      const { createLogger } = await import('../log.js');
+      const { lazyLogger } = await import('../log-lazy.js');
       const { liveLine } = await import('../term.js');
-      const repo = await repoRoot(opts.repo ?? process.cwd());
-      const tag = await currentTag(repo);
-      const config = loadConfig(repo);
-      const log = createLogger(repo, tag);
+      const { repo, tag } = await repoAndTag(opts.repo ?? process.cwd());
+      const config = await loadConfigCached(repo, tag);
+      const log = lazyLogger(repo, tag);
       const live = opts.json ? null : liveLine('training');
       const ac = interruptOnSignals();
       try {
@@ -47,6 +45,7 @@ export function register(program: Command): void {
         if (ac.signal.aborted) process.exitCode = 130;
       } finally {
         ac.dispose();
+        await log.flush();
       }
     });
 }

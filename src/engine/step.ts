@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
 import { decide } from './decide.js';
+import { repoRoot } from './repo.js';
 import { guard } from './guard.js';
 import { appendRun, readRecords, writeAtomic } from './ledger.js';
 import { tryLock, lockOwner, pidAlive } from './lock.js';
@@ -55,9 +56,8 @@ const pendingPath = (repo: string, tag: string) => path.join(stateDir(repo, tag)
 const runLockPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'run.lock');
 
 /** The tag of the checked-out autoresearch branch, or a UsageError saying what to do. */
-export async function currentTag(repo: string): Promise<string> {
-  const git = new Git(repo);
-  const branch = await git.currentBranch();
+export async function currentTag(repo: string, knownBranch?: string | null): Promise<string> {
+  const branch = knownBranch !== undefined ? knownBranch : await new Git(repo).currentBranch();
   const tag = branch ? tagFromBranch(branch) : null;
   if (!tag) {
     throw new UsageError(
@@ -68,6 +68,16 @@ export async function currentTag(repo: string): Promise<string> {
     throw new UsageError(`branch ${branch} has no autoresearch state in this folder; run "ar-supervise init --tag <new-tag>" to start one.`);
   }
   return tag;
+}
+
+/** The repo holding `dir` and the tag of its checked-out branch: one git spawn where HEAD has a commit. */
+export async function repoAndTag(dir: string): Promise<{ repo: string; tag: string }> {
+  const where = existsSync(dir) ? await new Git(dir).where() : null;
+  if (!where) {
+    const repo = await repoRoot(dir); // says why (no folder, no repo)
+    return { repo, tag: await currentTag(repo) };
+  }
+  return { repo: where.top, tag: await currentTag(where.top, where.branch) };
 }
 
 /** Best kept value and the commit the branch must sit on. */
@@ -117,6 +127,7 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
     rec.bestBefore = best.value;
     appendRun(repo, rec);
     added = rec;
+    await git.updateRef(`refs/autoresearch/${tag}/${p.id}`, p.commit).catch(() => {}); // the runner may have died before making it
     log?.warn({ id: p.id, commit: p.commit }, 'recorded an interrupted run');
   }
   if (rec.status !== 'keep') {
@@ -187,7 +198,8 @@ async function step(o: StepOptions): Promise<StepResult> {
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
   // Independent reads run at once: every git spawn is time the agent waits.
-  const [branch, headNow] = await Promise.all([git.currentBranch(), git.head()]);
+  const where = await git.where();
+  const [branch, headNow] = where ? [where.branch, where.head] : await Promise.all([git.currentBranch(), git.head()]);
   if (branch !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running (current: ${branch ?? 'detached HEAD'}).`);
 
   const { records } = readRecords(repo, tag);
@@ -231,17 +243,22 @@ async function step(o: StepOptions): Promise<StepResult> {
     commit = await git.commit(description);
   }
   const isRerun = commit === parent;
-  const [, { added, removed }] = await Promise.all([
+  // Bookkeeping the run does not wait for: it goes on while the training process starts.
+  const bookkeeping = Promise.all([
     git.updateRef(`refs/autoresearch/${tag}/${id}`, commit),
     isRerun ? { added: 0, removed: 0 } : git.numstat(parent, commit),
   ]);
-
+  bookkeeping.catch(() => {}); // awaited below; this only keeps a failure during training from being "unhandled"
   const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed);
   rec.bestBefore = best.value;
-  rec.linesAdded = added;
-  rec.linesRemoved = removed;
+  const counted = async () => {
+    const [, { added, removed }] = await bookkeeping;
+    rec.linesAdded = added;
+    rec.linesRemoved = removed;
+  };
 
   if (g.violations.length) {
+    await counted();
     rec.status = 'discard';
     rec.violation = g.violations.join('; ');
     rec.end = new Date().toISOString();
@@ -276,6 +293,8 @@ async function step(o: StepOptions): Promise<StepResult> {
     },
     onTick: o.onTick ? (ms) => o.onTick!(ms, budgetMs, limitMs) : undefined,
   });
+
+  await counted();
 
   // 4-5. Parse the whole log and classify.
   let text = '';

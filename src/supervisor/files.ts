@@ -1,13 +1,10 @@
 // Where the supervisor's files live: in the package (templates, scripts) and in the research repo's state folder.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import { UsageError } from '../errors.js';
 import { stateDir } from '../paths.js';
 
-/** The package's top folder: two levels up from dist/supervisor/ (or src/supervisor/ under vitest). */
-export function packageRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
+export { packageRoot };
 
 export function templatePath(): string {
   return path.join(packageRoot(), 'CLAUDE.md.template');
