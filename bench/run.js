@@ -3,7 +3,7 @@
 // Machines are noisy: nothing here fails; each target is printed as met or not met.
 // Each section is independent: one that throws prints its error and the others still run.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -171,16 +171,17 @@ async function reportSpeed() {
     JSON.stringify({ v: 1, tag: 'big', branch: 'autoresearch/big', base, created: new Date().toISOString(), metric: 'val_bpb', goal: 'min', readonly: {} }, null, 2) + '\n',
   );
 
-  const gen = await timed(async () => {
-    let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const hex = () => randomBytes(20).toString('hex');
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const hex = () => randomBytes(20).toString('hex');
+  let best = null;
+  let bestCommit = base;
+  const t0 = Date.parse('2025-01-01T00:00:00Z');
+  // Records as the engine writes them (its own ledgerRow for results.tsv), 5 % crashes.
+  const make = (from, to) => {
     const jsonl = [];
-    const tsv = [ledger ? ledger.ledgerHeader('val_bpb') : 'commit\tval_bpb\tmemory_gb\tstatus\tdescription\n'];
-    let best = null;
-    let bestCommit = base;
-    const t0 = Date.parse('2025-01-01T00:00:00Z');
-    for (let i = 1; i <= ROWS; i++) {
+    const tsv = [];
+    for (let i = from; i <= to; i++) {
       const commit = hex();
       const crashed = rand() < 0.05;
       const value = crashed ? null : Math.round((1.2 - 0.2 * (i / ROWS) + (rand() - 0.5) * 0.05) * 1e6) / 1e6;
@@ -198,35 +199,40 @@ async function reportSpeed() {
         best = value;
         bestCommit = commit;
       }
-      jsonl.push(JSON.stringify(rec));
+      jsonl.push(JSON.stringify(rec) + '\n');
       tsv.push(ledger ? ledger.ledgerRow(rec) : [commit.slice(0, 7), (value ?? 0).toFixed(6), rec.memoryGb.toFixed(1), status, rec.description].join('\t') + '\n');
     }
-    writeFileSync(path.join(dir, 'runs.jsonl'), jsonl.join('\n') + '\n');
-    writeFileSync(path.join(repo, 'results.tsv'), tsv.join(''));
-  });
-  // CPU time beside wall time: on a busy machine the wall time says more about the neighbours.
-  const timedCpu = async (fn) => {
-    const c0 = process.cpuUsage();
-    const t = await timed(fn);
-    const c = process.cpuUsage(c0);
-    return { ...t, cpuMs: (c.user + c.system) / 1000 };
+    return { jsonl: jsonl.join(''), tsv: tsv.join('') };
   };
-  const both = (t) => `${secs(t.ms)} (CPU ${secs(t.cpuMs)})`;
-  const built = await timedCpu(() => mod.buildReport({ repo, tag: 'big' }));
-  // A second call (warm caches) only when the first was quick enough to afford it.
-  const again = built.ms < 5000 ? await timedCpu(() => mod.buildReport({ repo, tag: 'big' })) : null;
-  const r = built.r;
+  const gen = await timed(async () => {
+    const { jsonl, tsv } = make(1, ROWS);
+    writeFileSync(path.join(dir, 'runs.jsonl'), jsonl);
+    writeFileSync(path.join(repo, 'results.tsv'), (ledger ? ledger.ledgerHeader('val_bpb') : 'commit\tval_bpb\tmemory_gb\tstatus\tdescription\n') + tsv);
+  });
+  // The real command, as a user runs it: Node start-up and module loading included.
+  const report = async () => {
+    const t = await timed(() => run(process.execPath, [BIN, 'report', '--tag', 'big'], { cwd: repo, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 }));
+    return t.ms;
+  };
   line('rows', ROWS.toLocaleString('en-US'));
   line('ledger generated in', secs(gen.ms));
-  line('buildReport, first call', both(built));
-  line('buildReport, second call', again ? both(again) : 'skipped (the first took over 5 s)');
-  if (r?.model?.counts) line('report counts', JSON.stringify(r.model.counts));
-  if (r?.warnings?.length) line('warnings', `${r.warnings.length} (first: ${r.warnings[0]})`);
-  // Judged on the first call: a fresh `ar-supervise report` process gets no warm JIT.
-  line('target < 1 s (first call)', met(built.ms < 1000));
-  // The CSV/TSV tables are opt-in (report --export); timed for the record, not against the target.
-  const exported = await timedCpu(() => mod.buildReport({ repo, tag: 'big', export: true }));
-  line('with --export (CSV/TSV too)', both(exported));
+  const cold = await report();
+  line('`report`, first ever (no cache)', secs(cold));
+  // The usual case: the ledger grew since the last report (a night's worth of runs appended).
+  const more = make(ROWS + 1, ROWS + 100);
+  appendFileSync(path.join(dir, 'runs.jsonl'), more.jsonl);
+  appendFileSync(path.join(repo, 'results.tsv'), more.tsv);
+  const warm = [];
+  for (let k = 0; k < 3; k++) warm.push(await report());
+  const json = JSON.parse(readFileSync(path.join(dir, 'report', 'report.json'), 'utf8'));
+  line('report counts', JSON.stringify(json.counts));
+  if (json.warnings?.length) line('warnings', `${json.warnings.length} (first: ${json.warnings[0]})`);
+  line('`report` after 100 more runs', `${secs(median(warm))}  (median of 3; only appended lines are parsed)`);
+  line('target < 1 s (after more runs)', met(median(warm) < 1000));
+  line('target < 1 s (first ever)', met(cold < 1000));
+  // The CSV/TSV tables are opt-in (report --export) and read every record whole: timed for the record.
+  const exported = await timed(() => mod.buildReport({ repo, tag: 'big', export: true }));
+  line('in-process, with --export', secs(exported.ms));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ export const BRANCH_PREFIX = 'autoresearch/';
 export const LEDGER_FILE = 'results.tsv';
 export const RUN_LOG_FILE = 'run.log';
 export const CONFIG_FILE = 'autoresearch.yaml';
+/** What a tag may be: it names a branch, a folder and a tmux session. */
+export const TAG_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function stateDir(repo: string, tag: string): string {
   return path.join(repo, STATE_ROOT, tag);

@@ -12,9 +12,8 @@ interface ReportFlags {
 /** The repo root when inside a git work tree (so `report` works from a subfolder), else cwd. */
 async function repoRoot(cwd: string): Promise<string> {
   try {
-    const { execa } = await import('execa');
-    const r = await execa('git', ['rev-parse', '--show-toplevel'], { cwd, reject: false, timeout: 10_000 });
-    return r.exitCode === 0 && String(r.stdout).trim() ? String(r.stdout).trim() : cwd;
+    const { Git } = await import('../adapters/git.js');
+    return (await new Git(cwd).topLevel()) ?? cwd;
   } catch {
     return cwd;
   }
@@ -32,9 +31,10 @@ export function register(program: Command): void {
     .action(async (flags: ReportFlags) => {
       const cwd = process.cwd();
       const outDir = flags.out === undefined ? undefined : path.resolve(cwd, flags.out);
-      const lanes = await import('../lanes/report.js');
-      const set = flags.session ?? (flags.tag && lanes.isLaneSet(cwd, flags.tag) ? flags.tag : undefined);
+      const { isLaneSet } = await import('../lanes/manifest.js');
+      const set = flags.session ?? (flags.tag && isLaneSet(cwd, flags.tag) ? flags.tag : undefined);
       if (set) {
+        const lanes = await import('../lanes/report.js');
         process.exitCode = await lanes.lanesReportCommand({ cwd, session: set, outDir, json: flags.json });
         return;
       }

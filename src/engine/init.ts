@@ -10,7 +10,9 @@ import { checksums, readState, writeState, type TagState } from './state.js';
 import { runExperiment, type StepOptions, type StepResult } from './step.js';
 import { createLogger } from '../log.js';
 
-export const TAG_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+import { TAG_RE } from '../paths.js';
+
+export { TAG_RE };
 
 export interface InitOptions {
   baseline: boolean;

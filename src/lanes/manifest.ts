@@ -161,3 +161,13 @@ export function findManifest(cwd: string, session: string): LaneManifest | null 
 export function laneEntry(m: LaneManifest, lane: string): LaneEntry | null {
   return m.lanes.find((l) => l.name === lane) ?? null;
 }
+
+/** Whether `name` is a lane set of the repo holding `cwd` (its manifest exists and reads). */
+export function isLaneSet(cwd: string, name: string): boolean {
+  const main = mainRepoOf(cwd);
+  try {
+    return !!main && readManifest(main, name) !== null;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,6 @@
 // Lane names: `apr5:gpu1` on the command line, tag (and tmux session) `apr5-gpu1`, branch `autoresearch/apr5-gpu1`.
 import { UsageError } from '../errors.js';
-import { TAG_RE } from '../engine/init.js';
+import { TAG_RE } from '../paths.js';
 import { validateSessionName } from '../supervisor/files.js';
 
 export interface LaneSpec {

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { RunRecord } from '../engine/types.js';
 import { fmtValue } from '../supervisor/claudemd.js';
-import { mainRepoOf, readManifest, sessionReportDir, type LaneEntry } from './manifest.js';
+import { isLaneSet, mainRepoOf, readManifest, sessionReportDir, type LaneEntry } from './manifest.js';
+
+export { isLaneSet };
 import { formatLaneRef } from './names.js';
 import { laneHome, readLaneRecords } from './peers.js';
 
@@ -51,15 +53,6 @@ export interface LanesReportResult {
 }
 
 /** Is `name` (a `report --tag` or `--session`) the session of a lane set in the repo around `cwd`? */
-export function isLaneSet(cwd: string, name: string): boolean {
-  const main = mainRepoOf(cwd);
-  try {
-    return !!main && readManifest(main, name) !== null;
-  } catch {
-    return false;
-  }
-}
-
 const better = (goal: 'min' | 'max', a: number, b: number) => (goal === 'min' ? a < b : a > b);
 const kept = (r: RunRecord) => r.status === 'keep' && !r.violation && r.value !== null;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();

@@ -32,7 +32,7 @@ export function chartData(runs: Runs, opts: { goal: Goal; metric: string; title:
     const code = t.status[i]!;
     const value = t.valueOf(i);
     const kind: PointKind = code === CRASH || value === null ? 'crash' : t.violation[i] ? 'violation' : STATUSES[code]!;
-    points[i] = { x: i + 1, id: t.id[i]!, value, kind, description: t.description[i]! };
+    points[i] = { x: i + 1, id: t.id[i]!, value, kind, description: t.description.get(i) };
     if (code === KEEP && value !== null && (cur === null || better(opts.goal, value, cur))) {
       cur = value;
       best.push({ x: i + 1, value });
@@ -156,6 +156,19 @@ export function marks(data: ChartData, g: Geometry): Mark[] {
     out.push({ kind: p.kind, x, y, clipped: p.value !== null && (p.value < g.yLo || p.value > g.yHi), point: p });
   }
   return out;
+}
+
+// The SVG and the PNG of one report share one layout: on 100k runs the marks are worth computing once.
+const layouts = new WeakMap<ChartData, { width: number; height: number; g: Geometry; marks: Mark[] }>();
+
+/** geometry() and marks() of a chart at a size, computed once per chart and size. */
+export function layout(data: ChartData, width: number, height: number): { g: Geometry; marks: Mark[] } {
+  const hit = layouts.get(data);
+  if (hit && hit.width === width && hit.height === height) return hit;
+  const g = geometry(data, width, height);
+  const l = { width, height, g, marks: marks(data, g) };
+  layouts.set(data, l);
+  return l;
 }
 
 export function bestPath(data: ChartData, g: Geometry): string {

@@ -1,5 +1,5 @@
 // The progress chart as PNG bytes: the SVG's geometry drawn by the tiny rasterizer.
-import { CHART_SIZE, geometry, labels, marks, ticks, type ChartData, type Geometry } from './chart-model.js';
+import { CHART_SIZE, labels, layout, ticks, type ChartData, type Geometry } from './chart-model.js';
 import { encodePng } from './png.js';
 import { Raster, type Rgb } from './raster.js';
 
@@ -14,7 +14,7 @@ const RGB = {
 
 /** The chart as PNG bytes (same geometry as the SVG; bitmap text, no description labels). */
 export function renderPng(data: ChartData, size = CHART_SIZE): Buffer {
-  const g = geometry(data, size.width, size.height);
+  const { g, marks: ms } = layout(data, size.width, size.height);
   const r = new Raster(size.width, size.height);
   const yt = ticks(g.yLo, g.yHi, 6);
   const xt = ticks(1, Math.max(1, data.points.length), 10, true);
@@ -38,7 +38,6 @@ export function renderPng(data: ChartData, size = CHART_SIZE): Buffer {
   r.text((g.left + g.right) / 2 - Raster.textWidth(L.xLabel, 2) / 2, size.height - 24, L.xLabel, RGB.axis, 2);
   r.text(12, (g.top + g.bottom) / 2 + Raster.textWidth(L.yLabel, 2) / 2, L.yLabel, RGB.axis, 2, true);
 
-  const ms = marks(data, g);
   for (const m of ms) {
     if (m.kind === 'discard' || m.kind === 'violation') {
       if (m.clipped) r.ring(m.x, m.y, 3, RGB[m.kind], 1.5);

@@ -1,5 +1,5 @@
 // The progress chart as a standalone SVG document (hand-written XML).
-import { bestPath, CHART_SIZE, geometry, labels, marks, ticks, type ChartData, type Geometry, type Mark } from './chart-model.js';
+import { bestPath, CHART_SIZE, labels, layout, ticks, type ChartData, type Geometry, type Mark } from './chart-model.js';
 
 const COLORS = { keep: '#2ca02c', discard: '#b0b0b0', violation: '#ff7f0e', crash: '#d62728', axis: '#333333', grid: '#e8e8e8' };
 
@@ -9,7 +9,7 @@ function xml(s: string): string {
 
 /** The chart as a standalone SVG document. */
 export function renderSvg(data: ChartData, size = CHART_SIZE): string {
-  const g = geometry(data, size.width, size.height);
+  const { g, marks: ms } = layout(data, size.width, size.height);
   const f = (n: number) => n.toFixed(1);
   const yt = ticks(g.yLo, g.yHi, 6);
   const xt = ticks(1, Math.max(1, data.points.length), 10, true);
@@ -35,7 +35,6 @@ export function renderSvg(data: ChartData, size = CHART_SIZE): string {
     `<text x="${f((g.left + g.right) / 2)}" y="${size.height - 15}" text-anchor="middle">${xml(L.xLabel)}</text>`,
     `<text x="20" y="${f((g.top + g.bottom) / 2)}" text-anchor="middle" transform="rotate(-90 20 ${f((g.top + g.bottom) / 2)})">${xml(L.yLabel)}</text>`,
   ];
-  const ms = marks(data, g);
   const runs: string[] = [];
   // Hover titles make a big chart heavy to build and to open; they are for the nights one reads dot by dot.
   const title = (m: Mark) => (ms.length > 2000 ? '' : `<title>#${m.point.id} ${xml(m.point.kind)}${m.point.value === null ? '' : ' ' + m.point.value.toFixed(6)}: ${xml(m.point.description)}</title>`);

@@ -1,13 +1,13 @@
 // The morning report: load a tag's runs, compute the model, write report.md, charts and tables.
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
-import { loadConfig } from '../config.js';
+import { Git } from '../adapters/git.js';
+import { loadConfigCached } from '../engine/config-cache.js';
 import { UsageError } from '../errors.js';
 import { ledgerPath, recordsPath, STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
 import { chartData, renderPng, renderSvg, type ChartData } from './chart.js';
 import { writeCsvAndTsv } from './export.js';
-import { loadRuns } from './load.js';
+import { startLoadRuns } from './load.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 import type { Goal } from './stats.js';
 import { summarize, type ReportModel } from './summary.js';
@@ -59,17 +59,13 @@ const FILES = { markdown: 'report.md', svg: 'progress.svg', png: 'progress.png',
 
 /** The tag of the checked-out `autoresearch/<tag>` branch, or null (other branch, no git, no repo). */
 export async function branchTag(repo: string): Promise<string | null> {
-  const git = async (args: string[]) => {
-    try {
-      const r = await execa('git', args, { cwd: repo, reject: false, timeout: 10_000 });
-      return r.exitCode === 0 ? String(r.stdout).trim() : null;
-    } catch {
-      return null;
-    }
-  };
-  // rev-parse fails on a branch with no commit yet; symbolic-ref still names it.
-  const branch = (await git(['rev-parse', '--abbrev-ref', 'HEAD'])) ?? (await git(['symbolic-ref', '--short', '-q', 'HEAD']));
-  return branch ? tagFromBranch(branch) : null;
+  try {
+    // currentBranch (symbolic-ref) names a branch with no commit yet too.
+    const branch = await new Git(repo).currentBranch();
+    return branch ? tagFromBranch(branch) : null;
+  } catch {
+    return null; // no git, or no folder: a ledger can still be read
+  }
 }
 
 /** Tag folders under .autoresearch/, most recently modified first. */
@@ -116,19 +112,27 @@ export async function resolveTag(repo: string, tag?: string): Promise<{ tag: str
 export async function buildReport(opts: BuildReportOptions): Promise<BuildReportResult> {
   const repo = path.resolve(opts.repo);
   const { tag, branchTag: onBranch } = await resolveTag(repo, opts.tag);
-  const cfg = loadConfig(repo);
+  // The cached parse needs the tag's state folder; a ledger without one (karpathy's) reads the file.
+  const cfg = existsSync(stateDir(repo, tag)) ? await loadConfigCached(repo, tag) : (await import('../config.js')).loadConfig(repo);
   const goal = opts.goal ?? cfg.goal;
-  const loaded = loadRuns(repo, tag, { tsvIsThisTag: onBranch === null || onBranch === tag, goal, records: opts.export === true });
-  if (!loaded) {
+  const loadOpts = { tsvIsThisTag: onBranch === null || onBranch === tag, goal, records: opts.export === true };
+  const compose = (loaded: NonNullable<ReturnType<typeof startLoadRuns>>) => {
+    const metric = loaded.metric ?? cfg.metric;
+    const model = summarize(loaded.runs, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });
+    const c = model.counts;
+    const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
+    const chart = chartData(loaded.runs, { goal, metric, title });
+    return { loaded, model, chart, svg: renderSvg(chart), png: renderPng(chart) };
+  };
+  const first = startLoadRuns(repo, tag, loadOpts);
+  if (!first) {
     const why = existsSync(ledgerPath(repo)) ? `and results.tsv belongs to the checked-out tag "${onBranch}"` : 'and no results.tsv';
     throw new UsageError(`no ledger found for tag "${tag}": no ${STATE_ROOT}/${tag}/runs.jsonl ${why}.`);
   }
-  const metric = loaded.metric ?? cfg.metric;
-  const model = summarize(loaded.runs, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });
-
-  const c = model.counts;
-  const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
-  const chart = chartData(loaded.runs, { goal, metric, title });
+  // The report is made while a worker checks the cache the runs came from; on the rare "changed", made again.
+  let made = compose(first);
+  if (!(await first.settled)) made = compose(startLoadRuns(repo, tag, loadOpts, false)!);
+  const { loaded, model, chart } = made;
 
   const dir = opts.outDir ? path.resolve(repo, opts.outDir) : path.join(stateDir(repo, tag), 'report');
   mkdirSync(dir, { recursive: true });
@@ -142,8 +146,8 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
     files.tsv = FILES.tsv;
   }
   writeFileSync(paths.markdown, renderMarkdown(model, { files }));
-  writeFileSync(paths.svg, renderSvg(chart));
-  writeFileSync(paths.png, renderPng(chart));
+  writeFileSync(paths.svg, made.svg);
+  writeFileSync(paths.png, made.png);
   writeFileSync(paths.json, JSON.stringify(model, null, 2) + '\n');
   return { tag, model, chart, paths, warnings: loaded.warnings };
 }

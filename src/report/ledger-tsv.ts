@@ -78,9 +78,9 @@ export class LedgerColumns {
  * readLedgerTsv for checking results.tsv against runs.jsonl: the same warnings, and of each row
  * only what the check reads (no description, no row object): 100k rows are 100k fewer objects.
  */
-export function readLedgerColumns(text: string, name = 'results.tsv'): { metric: string; rows: LedgerColumns; warnings: string[] } {
+export function readLedgerColumns(text: string, name = 'results.tsv', firstLine = 1): { metric: string; rows: LedgerColumns; warnings: string[] } {
   const rows = new LedgerColumns();
-  const { metric, warnings } = scanLedgerTsv(text, name, (line, cols, status, value) => rows.push(line, cols[0]!.trim(), status, value), rows);
+  const { metric, warnings } = scanLedgerTsv(text, name, (line, cols, status, value) => rows.push(line, cols[0]!.trim(), status, value), rows, firstLine);
   return { metric, rows, warnings };
 }
 
@@ -97,17 +97,19 @@ function scanLedgerTsv(
   name: string,
   onRow: (line: number, cols: string[], status: Status, value: number | null) => void,
   fast?: LedgerColumns,
+  /** The line number of text's first line: above 1, text is the rest of a file (no header, no BOM). */
+  firstLine = 1,
 ): { metric: string; warnings: string[] } {
   const warnings = new WarningList(name);
   let metric = 'val_bpb';
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (firstLine === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.includes('\u0000')) {
     warnings.push('is not a text file; skipped');
     return { metric, warnings: warnings.list() };
   }
   const len = text.length;
   let pos = 0;
-  let lineNo = 0;
+  let lineNo = firstLine - 1;
   while (pos < len) {
     let nl = text.indexOf('\n', pos);
     const unterminated = nl < 0;
@@ -184,6 +186,15 @@ export class WarningList {
     const n = (this.perKind.get(kind) ?? 0) + 1;
     this.perKind.set(kind, n);
     if (n <= this.cap) this.out.push(`${this.name} ${msg}`);
+  }
+
+  /** What a cache needs to carry the list on (table-cache.ts). */
+  state(): { out: string[]; perKind: [string, number][] } {
+    return { out: [...this.out], perKind: [...this.perKind.entries()] };
+  }
+  restore(st: { out: string[]; perKind: [string, number][] }): void {
+    this.out.push(...st.out);
+    for (const [k, n] of st.perKind) this.perKind.set(k, n);
   }
 
   list(): string[] {

@@ -21,9 +21,9 @@ export function estimateNoise(runs: Runs): NoiseEstimate | null {
   if (sigmas.length) return { sigma: median(sigmas), from: 'records', n: sigmas.length };
   const valued: number[] = [];
   for (let i = 0; i < t.length; i++) if (t.value[i] === t.value[i] && !t.violation[i]) valued.push(i);
-  const byCommit = groupBy(t, valued, t.commitHash, (i) => t.commit[i]!);
+  const byCommit = groupBy(t, valued, t.commitHash, (i) => t.commit.get(i));
   if (byCommit.length) return pooledStd(byCommit);
-  return pooledStd(groupBy(t, valued, t.descriptionHash, (i) => noiseKey(t.description[i]!)));
+  return pooledStd(groupBy(t, valued, t.descriptionHash, (i) => noiseKey(t.description.get(i))));
 }
 
 const EMPTY_HASH = hashText('');

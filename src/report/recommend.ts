@@ -1,6 +1,6 @@
 // Recommendations derived from the records only: each one quotes the numbers it rests on.
 import { fmtDelta, fmtDuration, fmtValue, oneLine, plural } from './format.js';
-import { RunTable, type Runs } from './runs.js';
+import { RunTable, type Runs, type StringColumn } from './runs.js';
 import type { ReportModel, RunRef } from './summary.js';
 
 export type RecommendationKind = 'stall' | 'noise' | 'near-miss' | 'direction' | 'memory' | 'timeout' | 'nan' | 'violation';
@@ -152,23 +152,25 @@ function words(description: string): Map<string, string> {
   return out;
 }
 
-/** Per word, the runs whose description has it (same tokens as `words`, any case): one regex pass. */
-function countTries(descriptions: readonly string[], keys: readonly string[]): Map<string, number> {
+/**
+ * Per word, the runs whose description has it (same tokens as `words`, any case): one regex pass
+ * over all descriptions at once (NUL-separated, so no word spans two), each match mapped to its run.
+ */
+function countTries(descriptions: StringColumn, keys: readonly string[]): Map<string, number> {
   // Keys are lower-cased tokens of [a-z0-9_-], so they need no escaping.
   const re = new RegExp(`(?<![A-Za-z0-9_-])(?:${keys.join('|')})(?![A-Za-z0-9_-])`, 'gi');
   const slot = new Map<string, number>(keys.map((k, j) => [k, j]));
   const counts = new Float64Array(keys.length);
   const lastRun = new Int32Array(keys.length).fill(-1);
-  for (let i = 0; i < descriptions.length; i++) {
-    const d = descriptions[i]!;
-    re.lastIndex = 0;
-    for (let m = re.exec(d); m; m = re.exec(d)) {
-      // The word as written, else lower-cased (descriptions mostly repeat one spelling).
-      const j = slot.get(m[0]) ?? slot.get(m[0].toLowerCase());
-      if (j === undefined || lastRun[j] === i) continue;
-      lastRun[j] = i;
-      counts[j]!++;
-    }
+  const { text, ends } = descriptions.all();
+  let run = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    while (ends[run]! <= m.index) run++; // matches come in order: the run whose text holds this one
+    // The word as written, else lower-cased (descriptions mostly repeat one spelling).
+    const j = slot.get(m[0]) ?? slot.get(m[0].toLowerCase());
+    if (j === undefined || lastRun[j] === run) continue;
+    lastRun[j] = run;
+    counts[j]!++;
   }
   const out = new Map<string, number>();
   keys.forEach((k, j) => {

@@ -31,8 +31,8 @@ export class RunTable {
   /** Date.parse of start and end (NaN when unparsable). */
   startMs = new Float64Array(16);
   endMs = new Float64Array(16);
-  commit: string[] = [];
-  description: string[] = [];
+  commit = new StringColumn();
+  description = new StringColumn();
   /** hashText(commit) and hashText(noiseKey(description)), taken while the strings are fresh in the cache. */
   commitHash = new Int32Array(16);
   descriptionHash = new Int32Array(16);
@@ -117,6 +117,69 @@ export class RunTable {
     };
     this.commitHash = i32(this.commitHash);
     this.descriptionHash = i32(this.descriptionHash);
+  }
+}
+
+/**
+ * A column of strings: pushed one by one, or, from the report cache, one text holding them all
+ * (NUL-separated) with where each ends, cut out only when read. 100k commits and descriptions as
+ * 200k strings were most of the time and garbage of reading the cache.
+ */
+export class StringColumn {
+  private list: string[] = [];
+  /** text holds the first `joined` strings; string i ends at ends[i] (exclusive), the next starts one after. */
+  private text = '';
+  private ends: Int32Array = new Int32Array(0);
+  private joined = 0;
+
+  static fromText(text: string, ends: Int32Array): StringColumn {
+    const c = new StringColumn();
+    c.text = text;
+    c.ends = ends;
+    c.joined = ends.length;
+    return c;
+  }
+
+  get length(): number {
+    return this.joined + this.list.length;
+  }
+
+  get(i: number): string {
+    if (i < this.joined) return this.text.slice(i === 0 ? 0 : this.ends[i - 1]! + 1, this.ends[i]!);
+    return this.list[i - this.joined]!;
+  }
+
+  push(s: string): void {
+    this.list.push(s);
+  }
+
+  /** Every string in order, NUL-separated, and where each ends: for one pass over all of them. */
+  all(): { text: string; ends: Int32Array } {
+    if (this.list.length) {
+      const ends = new Int32Array(this.length);
+      ends.set(this.ends.subarray(0, this.joined));
+      let at = this.joined ? this.ends[this.joined - 1]! + 1 : 0;
+      for (let i = 0; i < this.list.length; i++) {
+        at += this.list[i]!.length;
+        ends[this.joined + i] = at;
+        at++;
+      }
+      this.text = (this.joined ? this.text + '\u0000' : '') + this.list.join('\u0000');
+      this.ends = ends;
+      this.joined = ends.length;
+      this.list = [];
+    }
+    return { text: this.text, ends: this.ends.subarray(0, this.joined) };
+  }
+
+  slice(from: number, to = this.length): StringColumn {
+    const c = new StringColumn();
+    for (let i = from; i < to; i++) c.push(this.get(i));
+    return c;
+  }
+
+  toArray(): string[] {
+    return Array.from({ length: this.length }, (_, i) => this.get(i));
   }
 }
 

@@ -111,7 +111,7 @@ export function better(goal: Goal, a: number, b: number): boolean {
 
 /** The reference to run i (0-based) of the table. */
 export function runRef(t: RunTable, i: number): RunRef {
-  const out: RunRef = { id: t.id[i]!, index: i + 1, commit: t.commit[i]!.slice(0, 7), description: t.description[i]! };
+  const out: RunRef = { id: t.id[i]!, index: i + 1, commit: t.commit.get(i).slice(0, 7), description: t.description.get(i) };
   const lane = t.lane[i];
   if (lane) out.lane = lane;
   return out;

@@ -186,60 +186,60 @@ describe('compareLedger', () => {
 });
 
 describe('loadRuns', () => {
-  it('prefers runs.jsonl and checks results.tsv against it', () => {
+  it('prefers runs.jsonl and checks results.tsv against it', async () => {
     const repo = makeRepo({ jsonl: 'normal/runs.jsonl', tsv: 'tampered/results.tsv' });
-    const loaded = loadRuns(repo, 'mar5')!;
+    const loaded = (await loadRuns(repo, 'mar5'))!;
     expect(loaded.source).toBe('runs.jsonl');
     expect(loaded.runs.length).toBe(13);
     expect(loaded.warnings).toHaveLength(3);
   });
 
-  it('leaves alone a results.tsv that belongs to another tag', () => {
+  it('leaves alone a results.tsv that belongs to another tag', async () => {
     const repo = makeRepo({ jsonl: 'normal/runs.jsonl', tsv: 'tampered/results.tsv' });
-    expect(loadRuns(repo, 'mar5', { tsvIsThisTag: false })!.warnings).toEqual([]);
-    expect(loadRuns(makeRepo({ tsv: 'karpathy/results.tsv' }), 'mar5', { tsvIsThisTag: false })).toBeNull();
+    expect((await loadRuns(repo, 'mar5', { tsvIsThisTag: false }))!.warnings).toEqual([]);
+    expect((await loadRuns(makeRepo({ tsv: 'karpathy/results.tsv' }), 'mar5', { tsvIsThisTag: false }))).toBeNull();
   });
 
-  it('reads results.tsv when runs.jsonl has no readable run', () => {
+  it('reads results.tsv when runs.jsonl has no readable run', async () => {
     const repo = makeRepo({ jsonl: 'malformed/binary.jsonl', tsv: 'karpathy/results.tsv' });
     writeFileSync(path.join(repo, '.autoresearch', 'mar5', 'runs.jsonl'), 'garbage\n');
-    const loaded = loadRuns(repo, 'mar5')!;
+    const loaded = (await loadRuns(repo, 'mar5'))!;
     expect(loaded.source).toBe('results.tsv');
     expect(loaded.runs.length).toBe(8);
     expect(loaded.warnings).toEqual(['runs.jsonl line 1 is not JSON; skipped', 'runs.jsonl has no readable run; read results.tsv instead']);
   });
 
-  it('does not compare an empty runs.jsonl with results.tsv', () => {
+  it('does not compare an empty runs.jsonl with results.tsv', async () => {
     const repo = makeRepo({ jsonl: 'malformed/binary.jsonl', tsv: 'normal/results.tsv' });
     writeFileSync(path.join(repo, '.autoresearch', 'mar5', 'runs.jsonl'), '');
-    const loaded = loadRuns(repo, 'mar5')!;
+    const loaded = (await loadRuns(repo, 'mar5'))!;
     expect(loaded.source).toBe('results.tsv');
     expect(loaded.warnings).toEqual(['runs.jsonl has no readable run; read results.tsv instead']);
   });
 
-  it('falls back to results.tsv when runs.jsonl is missing', () => {
+  it('falls back to results.tsv when runs.jsonl is missing', async () => {
     const repo = makeRepo({ tsv: 'karpathy/results.tsv' });
-    const loaded = loadRuns(repo, 'mar5')!;
+    const loaded = (await loadRuns(repo, 'mar5'))!;
     expect(loaded.source).toBe('results.tsv');
     expect(loaded.runs.length).toBe(8);
     expect(loaded.warnings).toEqual([]);
   });
 
-  it('falls back to results.tsv when runs.jsonl is binary', () => {
+  it('falls back to results.tsv when runs.jsonl is binary', async () => {
     const repo = makeRepo({ jsonl: 'malformed/binary.jsonl', tsv: 'normal/results.tsv' });
-    const loaded = loadRuns(repo, 'mar5')!;
+    const loaded = (await loadRuns(repo, 'mar5'))!;
     expect(loaded.source).toBe('results.tsv');
     expect(loaded.runs.length).toBe(13);
     expect(loaded.warnings).toEqual(['runs.jsonl is not a text file; skipped']);
   });
 
-  it('returns no records and a warning for a binary runs.jsonl alone', () => {
-    const loaded = loadRuns(makeRepo({ jsonl: 'malformed/binary.jsonl' }), 'mar5')!;
+  it('returns no records and a warning for a binary runs.jsonl alone', async () => {
+    const loaded = (await loadRuns(makeRepo({ jsonl: 'malformed/binary.jsonl' }), 'mar5'))!;
     expect(loaded.runs.length).toBe(0);
     expect(loaded.warnings).toEqual(['runs.jsonl is not a text file; skipped']);
   });
 
-  it('returns null when there is no ledger at all', () => {
-    expect(loadRuns(makeRepo(), 'mar5')).toBeNull();
+  it('returns null when there is no ledger at all', async () => {
+    expect((await loadRuns(makeRepo(), 'mar5'))).toBeNull();
   });
 });

@@ -117,10 +117,10 @@ describe('loadRuns reads runs.jsonl in chunks', () => {
     return repo;
   };
 
-  it('gives the records and warnings parseRecords gives for the whole text', () => {
+  it('gives the records and warnings parseRecords gives for the whole text', async () => {
     for (const name of ['normal/runs.jsonl', 'malformed/crlf.jsonl', 'malformed/garbled.jsonl', 'malformed/truncated.jsonl']) {
       const text = fixtureText(name);
-      const loaded = loadRuns(writeJsonl(text), 'mar5', { records: true })!;
+      const loaded = (await loadRuns(writeJsonl(text), 'mar5', { records: true }))!;
       const parsed = parseRecords(text);
       expect(loaded.records).toEqual(parsed.records);
       expect(loaded.warnings).toEqual(parsed.warnings);
@@ -128,7 +128,7 @@ describe('loadRuns reads runs.jsonl in chunks', () => {
     }
   });
 
-  it('across chunk boundaries: multi-byte characters, a line longer than a chunk, no final newline', () => {
+  it('across chunk boundaries: multi-byte characters, a line longer than a chunk, no final newline', async () => {
     const base = normalRecords()[1]!;
     const lines: string[] = [];
     // ~3 MB: lines of varying length with 2-, 3- and 4-byte characters land on every chunk boundary.
@@ -136,16 +136,16 @@ describe('loadRuns reads runs.jsonl in chunks', () => {
     lines.push(JSON.stringify({ ...base, id: 4001, description: 'x'.repeat(1_500_000) }));
     lines.push('{"truncated": ');
     const text = lines.join('\n');
-    const loaded = loadRuns(writeJsonl(text), 'mar5', { records: true })!;
+    const loaded = (await loadRuns(writeJsonl(text), 'mar5', { records: true }))!;
     const parsed = parseRecords(text);
     expect(loaded.runs.length).toBe(4001);
     expect(loaded.records).toEqual(parsed.records);
     expect(loaded.warnings).toEqual(['runs.jsonl line 4002 is truncated (still being written?); skipped']);
-    expect(loaded.runs.description[4000]).toHaveLength(1_500_000);
+    expect(loaded.runs.description.get(4000)).toHaveLength(1_500_000);
   });
 
-  it('still says a binary file is binary', () => {
+  it('still says a binary file is binary', async () => {
     const repo = writeJsonl('\u0000'.repeat(10) + '{"status":"keep"}\n');
-    expect(loadRuns(repo, 'mar5')!.warnings).toEqual(['runs.jsonl is not a text file; skipped']);
+    expect((await loadRuns(repo, 'mar5'))!.warnings).toEqual(['runs.jsonl is not a text file; skipped']);
   });
 });
