@@ -181,6 +181,8 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   const lane = readMarker(repo, tag);
   let extraFor: string | null = null;
   let hooksInstalled = false;
+  /** Set once the loop ended normally: the report is then written after the last run is settled. */
+  let ended: { warn: (o: object, msg?: string) => void } | null = null;
   try {
     // 0. An agent left by a supervisor that was killed (SIGKILL, OOM) may still be in a run holding the run lock:
     // end it and its run first (the run records itself as interrupted, or reconcile below does).
@@ -259,6 +261,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     const r = await loop.run();
     out(`Stopped (${r.reason}) after ${r.iterations} turns${r.restarts ? `, ${r.restarts} agent restarts` : ''}.`);
     await announceEnd(repo, tag, config, r, log);
+    ended = log;
     return 0;
   } catch (e) {
     const s = readSupervisorState(repo, tag);
@@ -279,11 +282,26 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     } catch {
       // best effort: the next start settles it
     }
+    if (ended) await morningReport(repo, tag, out, ended);
     if (mine && mine === sup) {
       const s = readSupervisorState(repo, tag);
       // A clean end closes our own window; a failure leaves it for `tail`/`status` to show.
       if (s && s.state === 'stopped') await tmux.killSession(sup).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * The night is over and settled: the report is written (and its cache left warm, so the morning's
+ * `ar-supervise report` is quick). Never fatal: the ledger is the record, the report a view of it.
+ */
+async function morningReport(repo: string, tag: string, out: (line: string) => void, log: { warn: (o: object, msg?: string) => void }): Promise<void> {
+  try {
+    const { buildReport } = await import('../report/index.js');
+    const r = await buildReport({ repo, tag });
+    out(`Report: ${path.relative(repo, r.paths.markdown)} (and ${path.basename(r.paths.png)}).`);
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'session-end report failed');
   }
 }
 

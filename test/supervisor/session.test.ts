@@ -74,6 +74,9 @@ describe('ar-supervise --session --foreground (real tmux, fake agent)', () => {
     );
     expect(code).toBe(0);
     expect(lines.join('\n')).toMatch(/Stopped \(max-iterations\) after 4 turns/);
+    // The morning report is waiting when the night ends.
+    expect(lines.join('\n')).toContain(`Report: ${path.join('.autoresearch', 'main1', 'report', 'report.md')} (and progress.png).`);
+    expect(readFileSync(path.join(repo, '.autoresearch', 'main1', 'report', 'report.md'), 'utf8')).toMatch(/idea one/);
     const p = prompts(pfile);
     expect(p.map((x) => (x.prompt.match(/urgent task|high task|low task|Continue the research loop/) ?? ['?'])[0])).toEqual([
       'urgent task',
