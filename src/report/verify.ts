@@ -46,11 +46,25 @@ export interface PrefixHash {
 }
 
 export function hashPrefix(file: string, size: number): PrefixHash {
-  const w = new Worker(CODE, { eval: true, workerData: { file, size } });
+  let w: Worker;
+  try {
+    w = new Worker(CODE, { eval: true, workerData: { file, size } });
+  } catch {
+    // No worker to be had (a thread limit): the cache goes unused, the file is read whole.
+    return { prefix: Promise.resolve(null), through: () => Promise.resolve(null), stop() {} };
+  }
+  // Held open only while a reply is awaited: a check nobody waits for never keeps the process alive.
   const replies: ((v: string | null) => void)[] = [];
-  const next = () => new Promise<string | null>((resolve) => replies.push(resolve));
+  const next = () =>
+    new Promise<string | null>((resolve) => {
+      replies.push(resolve);
+      w.ref();
+    });
   const first = next();
-  w.on('message', (m: string | null) => replies.shift()?.(m));
+  w.on('message', (m: string | null) => {
+    replies.shift()?.(m);
+    if (replies.length === 0) w.unref();
+  });
   const fail = () => {
     for (const r of replies.splice(0)) r(null);
   };

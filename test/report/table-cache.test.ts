@@ -8,6 +8,8 @@ import type { RunTable } from '../../src/report/runs.js';
 import { buildReport } from '../../src/report/index.js';
 import { decodeTable } from '../../src/report/table-cache.js';
 import { makeRepo, rec } from './helpers.js';
+import { execFileSync } from 'node:child_process';
+import { BIN } from '../helpers/repo.js';
 
 // The report's cache of the parsed runs: whatever state the files are in, a report read through the
 // cache must say exactly what a report without it says.
@@ -169,5 +171,30 @@ describe('the report cache', () => {
     writeFileSync(f.cache, readFileSync(f.cache).subarray(0, 10));
     expect((await buildReport({ repo: f.repo, tag: TAG })).model).toEqual(before.model);
     expect(decodeTable(readFileSync(f.cache))!.table.length).toBe(15);
+  });
+
+  it('works in the real command: a second report reads the cache, waits for its check, and exits 0', () => {
+    const f = ledger(30);
+    const report = () => JSON.parse(execFileSync(process.execPath, [BIN, 'report', '--tag', TAG, '--json'], { cwd: f.repo, encoding: 'utf8' })) as { counts: { runs: number }; warnings: string[] };
+    expect(report().counts.runs).toBe(30);
+    appendRuns(f, records(31, 33));
+    const second = report();
+    expect(second.counts.runs).toBe(33);
+    expect(second.warnings).toEqual([]);
+    // Written by the bundle (another build than this test's sources): its header says what it holds.
+    const [magic, header] = readFileSync(f.cache, 'latin1').split('\n', 2);
+    expect(magic).toBe('ar-runs-cache 1');
+    expect(JSON.parse(header!)).toMatchObject({ n: 33, size: readFileSync(f.jsonl).length, tsv: { rows: 33 } });
+
+    // A value planted in the cache alone shows: the command read the cache, not runs.jsonl.
+    const bytes = readFileSync(f.cache);
+    const run5 = Buffer.from(new Float64Array([records(5, 5)[0]!.value!]).buffer);
+    bytes.set(new Uint8Array(new Float64Array([0.5]).buffer), bytes.indexOf(run5));
+    writeFileSync(f.cache, bytes);
+    const planted = report() as unknown as { best: { value: number; id: number } };
+    expect(planted.best).toMatchObject({ value: 0.5, id: 5 });
+    // runs.jsonl touched inside what the cache covers (same length): the worker's check fails, all is read again.
+    writeFileSync(f.jsonl, readFileSync(f.jsonl, 'utf8').replace('"description":"try lr 1"', '"description":"try lr 9"'));
+    expect((report() as unknown as { best: { value: number } }).best.value).not.toBe(0.5);
   });
 });
