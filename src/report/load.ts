@@ -1,16 +1,20 @@
 // Read a tag's runs tolerantly: runs.jsonl is the source of truth, results.tsv the fallback and
 // the thing we check for tampering. Nothing here throws on bad content; it warns.
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createHash, type Hash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { CrashReason, RunRecord, Status } from '../engine/types.js';
+import type { RunRecord } from '../engine/types.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
-import { LedgerColumns, readLedgerColumns, readLedgerTsv, WarningList, type LedgerRow } from './ledger-tsv.js';
-import { RunTable, STATUSES, type Runs } from './runs.js';
-import { cachedSize, decodeTable, encodeTable, type CachedTable, type ReaderState, type TsvMark } from './table-cache.js';
+import { forEachLine, isBinary, RecordLines } from './jsonl.js';
+import { checkTsv } from './ledger-check.js';
+import { readLedgerTsv, type LedgerRow } from './ledger-tsv.js';
+import { RunTable } from './runs.js';
+import { cachedSize, decodeTable, encodeTable, type CachedTable, type TsvMark } from './table-cache.js';
 import { hashPrefix } from './verify.js';
 
 export { LedgerColumns, readLedgerColumns, readLedgerTsv, type LedgerRow, type LedgerTsv } from './ledger-tsv.js';
+export { isBinary, parseRecords } from './jsonl.js';
+export { compareLedger, short } from './ledger-check.js';
 
 export type Source = 'runs.jsonl' | 'results.tsv';
 
@@ -23,198 +27,6 @@ export interface LoadedRuns {
   source: Source;
   metric: string | null;
   warnings: string[];
-}
-
-const CRASH_REASONS = new Set<CrashReason>(['timeout', 'oom', 'nan', 'error', 'no-metric', 'interrupted']);
-
-/** True when the bytes look like a binary file rather than text. */
-export function isBinary(buf: Uint8Array): boolean {
-  const n = Math.min(buf.length, 8192);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
-  return false;
-}
-
-/** Turns runs.jsonl lines into records: bad lines (truncated, not JSON, not a record) become warnings. */
-class RecordLines {
-  readonly warnings: WarningList;
-  lineNo = 0;
-  count = 0;
-
-  constructor(
-    name: string,
-    private readonly onRecord: (r: RunRecord) => void,
-  ) {
-    this.warnings = new WarningList(name);
-  }
-
-  private beforeLast: { reader: ReaderState; rows: number } | null = null;
-
-  /** onLine for forEachLine that notes where the complete lines end: an unterminated last line is not the cache's. */
-  complete(table: RunTable): (line: string, last: boolean) => void {
-    this.beforeLast = null;
-    return (line, last) => {
-      if (last) this.beforeLast = { reader: this.state(), rows: table.length };
-      this.line(line, last);
-    };
-  }
-
-  /** The reader's state and the table's rows after the complete lines (for a cache). */
-  completed(table: RunTable): { reader: ReaderState; rows: number } {
-    return this.beforeLast ?? { reader: this.state(), rows: table.length };
-  }
-
-  state(): ReaderState {
-    return { lineNo: this.lineNo, count: this.count, warnings: this.warnings.state() };
-  }
-  restore(st: ReaderState): void {
-    this.lineNo = st.lineNo;
-    this.count = st.count;
-    this.warnings.restore(st.warnings);
-  }
-
-  /** The next line, without its \n; `last`: the file ends without one after it. */
-  line(line: string, last: boolean): void {
-    const lineNo = ++this.lineNo;
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      if (last) this.warnings.push(`line ${lineNo} is truncated (still being written?); skipped`);
-      else this.warnings.push(`line ${lineNo} is not JSON; skipped`, 'that are not JSON');
-      return;
-    }
-    const rec = toRecord(obj, this.count + 1);
-    if (typeof rec === 'string') this.warnings.push(`line ${lineNo} ${rec}; skipped`, 'that are not run records');
-    else {
-      this.count++;
-      this.onRecord(rec);
-    }
-  }
-}
-
-/** Parse runs.jsonl text: bad lines (truncated, not JSON, not a record) are skipped with a warning. */
-export function parseRecords(text: string, name = 'runs.jsonl'): { records: RunRecord[]; warnings: string[] } {
-  const records: RunRecord[] = [];
-  const reader = new RecordLines(name, (r) => records.push(r));
-  for (let i = 0; i < text.length; ) {
-    const j = text.indexOf('\n', i);
-    if (j < 0) {
-      reader.line(text.slice(i), true);
-      break;
-    }
-    reader.line(text.slice(i, j), false);
-    i = j + 1;
-  }
-  return { records, warnings: reader.warnings.list() };
-}
-
-const CHUNK = 1 << 20;
-
-interface LineScan {
-  /** Start reading here (a cache covers the bytes before, which were text); a line must start here. */
-  start?: number;
-  /** Receives every byte of the complete lines read. */
-  hash?: Hash;
-}
-
-/**
- * Call onLine with each line of a UTF-8 file, read a megabyte at a time: no copy of the whole file
- * in memory, as a buffer or as a string, and each line is decoded on its own (a \n byte is never
- * part of a multi-byte character, so this is the whole file's decoding, split). Returns the offset
- * after the last complete line (its \n); 'binary', and no line read, when the file's first 8 KiB
- * look binary.
- */
-function forEachLine(file: string, onLine: (line: string, last: boolean) => void, o: LineScan = {}): number | 'binary' {
-  const fd = openSync(file, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let have = 0;
-    const skip = o.start ?? 0;
-    let done = skip; // offset after the complete lines behind us
-    let at = skip; // file position of the next read
-    let checked = skip > 0; // a prefix that was read before was text
-    for (;;) {
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
-      const got = readSync(fd, buf, have, buf.length - have, at);
-      at += got;
-      const end = have + got;
-      if (!checked && (end >= 8192 || got === 0)) {
-        checked = true;
-        if (isBinary(buf.subarray(0, end))) return 'binary';
-      }
-      if (!checked) {
-        have = end;
-        continue;
-      }
-      let from = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, from);
-        if (nl < 0 || nl >= end) break;
-        onLine(buf.toString('utf8', from, nl), false);
-        from = nl + 1;
-      }
-      o.hash?.update(buf.subarray(0, from));
-      done += from;
-      if (got === 0) {
-        if (from < end) onLine(buf.toString('utf8', from, end), true);
-        return done;
-      }
-      buf.copy(buf, 0, from, end);
-      have = end - from;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-
-// Fill what an older or hand-edited record lacks, so the report never trips on a missing field.
-// The parsed object is patched in place: a well-formed record costs no extra allocation. Written
-// out field by field (not loops over key lists) so every access is a monomorphic property load.
-function toRecord(obj: unknown, fallbackId: number): RunRecord | string {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return 'is not a run record';
-  const o = obj as Record<string, unknown>;
-  const status = o.status;
-  if (status !== 'keep' && status !== 'discard' && status !== 'crash') return `has an unknown status ${JSON.stringify(status)}`;
-  if (o.value === undefined || status === 'crash') o.value = null;
-  else if (o.value !== null && !isNum(o.value)) return 'has a value that is not a number';
-  if (o.v !== 1) o.v = 1;
-  if (!isNum(o.id)) o.id = fallbackId;
-  if (typeof o.tag !== 'string') o.tag = '';
-  if (typeof o.start !== 'string') o.start = '';
-  if (typeof o.end !== 'string') o.end = '';
-  if (typeof o.commit !== 'string') o.commit = '';
-  if (typeof o.parent !== 'string') o.parent = '';
-  if (typeof o.description !== 'string') o.description = '';
-  if (typeof o.metric !== 'string') o.metric = '';
-  if (typeof o.log !== 'string') o.log = '';
-  if (!isNum(o.durationMs)) o.durationMs = 0;
-  if (!isNum(o.memoryGb)) o.memoryGb = 0;
-  if (!isNum(o.linesAdded)) o.linesAdded = 0;
-  if (!isNum(o.linesRemoved)) o.linesRemoved = 0;
-  if (!isNum(o.bestBefore)) o.bestBefore = null;
-  if (!isNum(o.exitCode)) o.exitCode = null;
-  if (typeof o.signal !== 'string') o.signal = null;
-  if (typeof o.timedOut !== 'boolean') o.timedOut = false;
-  const metrics = o.metrics;
-  if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) o.metrics = {};
-  // Optional fields: absent in most records; a JSON object has no inherited own keys, so
-  // `!== undefined` is `in` here.
-  if (o.lane !== undefined && !(typeof o.lane === 'string' && o.lane !== '')) delete o.lane;
-  if (o.violation !== undefined && !(typeof o.violation === 'string' && o.violation !== '')) delete o.violation;
-  if (o.crashReason !== undefined && !CRASH_REASONS.has(o.crashReason as CrashReason)) delete o.crashReason;
-  if (o.seed !== undefined && typeof o.seed !== 'number') delete o.seed;
-  if (o.tail !== undefined && typeof o.tail !== 'string') delete o.tail;
-  const noise = o.noise as { sigma?: unknown } | null | undefined;
-  if (noise !== undefined && !(!!noise && typeof noise === 'object' && typeof noise.sigma === 'number')) delete o.noise;
-  return o as unknown as RunRecord;
 }
 
 /** Partial records from results.tsv alone (a ledger karpathy's loop made): no times, lines or crash reasons. */
@@ -248,94 +60,6 @@ export function recordsFromLedger(rows: readonly LedgerRow[], metric: string, ta
     if (r.status === 'keep' && r.value !== null && (best === null || (goal === 'min' ? r.value < best : r.value > best))) best = r.value;
     return rec;
   });
-}
-
-/**
- * Compare results.tsv with the records and describe rows that were altered or deleted.
- * Rows are matched by short commit in order (reruns of one commit pair up one by one); a row and
- * a record left over at the same position are reported as one altered row.
- */
-export function compareLedger(runs: Runs, ledgerRows: readonly LedgerRow[] | LedgerColumns, name = 'results.tsv'): string[] {
-  const t = RunTable.of(runs);
-  const rows = LedgerColumns.of(ledgerRows);
-  const n = t.length;
-  const commits = t.commit;
-  const warnings = new WarningList(name);
-  const rowUsed = new Uint8Array(rows.length);
-  const orphanRecords: number[] = [];
-  let shared = 0;
-  const pair = (ri: number, at: number) => {
-    shared++;
-    rowUsed[at] = 1;
-    const diff = rowDiff(t, ri, rows.status[at]!, rows.value[at]!);
-    if (diff) warnings.push(`line ${rows.line[at]} differs from run #${t.id[ri]}: ${diff}`, 'that differ from their run record');
-  };
-  // Both files are appended run by run, so row i is usually record i's. While that holds, record i
-  // takes row i, as the matching below would (row i is then the first unused row of its commit),
-  // without hashing 100k commits.
-  let aligned = 0;
-  const both = Math.min(n, rows.length);
-  while (aligned < both && sameShortCommit(commits.get(aligned), rows.commit[aligned]!)) pair(aligned, aligned++);
-  // The rest: rows of each short commit as a chain in file order: head.get(commit) is the next
-  // unused row, next[row] the one after it (-1: none left).
-  const head = new Map<string, number>();
-  const next = new Int32Array(rows.length);
-  for (let i = rows.length - 1; i >= aligned; i--) {
-    const k = rows.commit[i]!.slice(0, 7);
-    next[i] = head.get(k) ?? -1;
-    head.set(k, i);
-  }
-  for (let ri = aligned; ri < n; ri++) {
-    const k = commits.get(ri).slice(0, 7);
-    const at = head.get(k);
-    if (at === undefined || at < 0) {
-      orphanRecords.push(ri);
-      continue;
-    }
-    head.set(k, next[at]!);
-    pair(ri, at);
-  }
-  if (n > 0 && rows.length > 0 && shared === 0) {
-    return [`${name} shares no commit with runs.jsonl (it belongs to another tag?); not compared`];
-  }
-  const orphanRows = new Map<number, number>();
-  for (let i = 0; i < rows.length; i++) if (!rowUsed[i]) orphanRows.set(i, i);
-  for (const ri of orphanRecords) {
-    if (orphanRows.has(ri)) {
-      orphanRows.delete(ri);
-      warnings.push(`line ${rows.line[ri]} differs from run #${t.id[ri]}: commit ${rows.commit[ri]} instead of ${short(commits.get(ri))}`, 'that differ from their run record');
-    } else {
-      warnings.push(`has no row for run #${t.id[ri]} (commit ${short(commits.get(ri))}): deleted?`, 'missing for a run');
-    }
-  }
-  for (const i of orphanRows.keys()) {
-    warnings.push(`line ${rows.line[i]} (commit ${rows.commit[i]}) has no run record: added by hand?`, 'with no run record');
-  }
-  return warnings.list();
-}
-
-/** a.slice(0, 7) === b.slice(0, 7), without the two strings. */
-function sameShortCommit(a: string, b: string): boolean {
-  const n = Math.min(a.length, 7);
-  if (Math.min(b.length, 7) !== n) return false;
-  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-  return true;
-}
-
-function rowDiff(t: RunTable, i: number, rowStatus: Status, rowValue: number | null): string | null {
-  const status = STATUSES[t.status[i]!]!;
-  if (status !== rowStatus) return `status ${rowStatus} instead of ${status}`;
-  const value = t.valueOf(i);
-  // Equal numbers print equal: only a difference needs the 6-decimal comparison results.tsv allows.
-  if (value === rowValue) return null;
-  const want = value === null ? null : value.toFixed(6);
-  const got = rowValue === null ? null : rowValue.toFixed(6);
-  if (want !== got) return `value ${got ?? 'none'} instead of ${want ?? 'none'}`;
-  return null;
-}
-
-export function short(commit: string): string {
-  return commit.slice(0, 7);
 }
 
 export interface LoadOptions {
@@ -478,59 +202,6 @@ function readRecordsFile(file: string, warnings: string[], keepRecords: boolean,
   warnings.push(...reader.warnings.list());
   const cache = hash ? { size: end, sha1: hash.digest('hex'), table: runs, ...reader.completed(runs) } : null;
   return { runs, records, cache, tsv: null, stale: true };
-}
-
-/**
- * Check results.tsv against the runs. With a mark from the cache whose bytes are unchanged, only the
- * rows after it are read; when they are one row per remaining run, in order and agreeing, nothing
- * else can differ. Anything else is checked in full, as without a cache. Returns the warnings and a
- * mark for the next report (null unless the whole file checked clean and in order).
- */
-function checkTsv(runs: RunTable, file: string, mark: TsvMark | null): { warnings: string[]; mark: TsvMark | null } {
-  const buf = readFileSync(file);
-  // NUL bytes stay, so the reader says "not a text file" instead of misparsing.
-  const binary = isBinary(buf);
-  if (!binary && mark && mark.size <= buf.length && mark.rows <= runs.length) {
-    const h = createHash('sha1').update(buf.subarray(0, mark.size));
-    if (h.copy().digest('hex') === mark.sha1) {
-      const rest = readLedgerColumns(buf.toString('utf8', mark.size), 'results.tsv', mark.lines + 1);
-      const size = completeLines(buf);
-      if (size === buf.length && rest.warnings.length === 0 && inOrder(runs, rest.rows, mark.rows) && compareLedger(sliceRuns(runs, mark.rows), rest.rows).length === 0) {
-        return { warnings: [], mark: { size, sha1: h.update(buf.subarray(mark.size, size)).digest('hex'), lines: mark.lines + countLines(buf, mark.size, size), rows: runs.length } };
-      }
-    }
-  }
-  const tsv = readLedgerColumns(binary ? '\u0000' : buf.toString('utf8'), 'results.tsv');
-  const warnings = [...tsv.warnings, ...compareLedger(runs, tsv.rows)];
-  const size = completeLines(buf);
-  if (binary || warnings.length || size !== buf.length || !inOrder(runs, tsv.rows, 0)) return { warnings, mark: null };
-  return { warnings, mark: { size, sha1: createHash('sha1').update(buf.subarray(0, size)).digest('hex'), lines: countLines(buf, 0, size), rows: runs.length } };
-}
-
-/** Whether rows are the runs from `from` on, one each, in order (by short commit). */
-function inOrder(runs: RunTable, rows: LedgerColumns, from: number): boolean {
-  if (rows.length !== runs.length - from) return false;
-  for (let i = 0; i < rows.length; i++) if (!sameShortCommit(runs.commit.get(from + i), rows.commit[i]!)) return false;
-  return true;
-}
-
-/** Runs from `from` on, as a table of their own (what compareLedger reads). */
-function sliceRuns(t: RunTable, from: number): RunTable {
-  const s = new RunTable();
-  s.length = t.length - from;
-  s.status = t.status.slice(from, t.length);
-  s.id = t.id.slice(from, t.length);
-  s.value = t.value.slice(from, t.length);
-  s.commit = t.commit.slice(from, t.length);
-  return s;
-}
-
-const completeLines = (buf: Buffer) => buf.lastIndexOf(10) + 1;
-
-function countLines(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = buf.indexOf(10, from); i >= 0 && i < to; i = buf.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 function readCacheBytes(file: string): Buffer | null {
