@@ -112,8 +112,9 @@ export function startLoadRuns(repo: string, tag: string, opts: LoadOptions = {},
     const { runs, records } = fromJsonl;
     const checked = haveTsv ? checkTsv(runs, tsvFile, fromJsonl.tsv) : null;
     if (checked) warnings.push(...checked.warnings);
-    const mark = checked?.mark ?? null;
     const c = fromJsonl.cache;
+    // A mark vouches for rows against cached runs only: not while a run's line is still unterminated.
+    const mark = checked?.mark && c && (c.rows ?? runs.length) === runs.length ? checked.mark : null;
     const save = () => {
       if (c && cacheFile && (fromJsonl.stale || JSON.stringify(mark) !== JSON.stringify(fromJsonl.tsv))) writeCache(cacheFile, mark ? { ...c, tsv: mark } : c);
     };
