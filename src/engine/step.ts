@@ -197,7 +197,7 @@ async function step(o: StepOptions): Promise<StepResult> {
   const git = new Git(repo);
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
-  // Independent reads run at once: every git spawn is time the agent waits.
+  // Branch and HEAD in one spawn: every git spawn is time the agent waits.
   const where = await git.where();
   const [branch, headNow] = where ? [where.branch, where.head] : await Promise.all([git.currentBranch(), git.head()]);
   if (branch !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running (current: ${branch ?? 'detached HEAD'}).`);
@@ -248,13 +248,18 @@ async function step(o: StepOptions): Promise<StepResult> {
     git.updateRef(`refs/autoresearch/${tag}/${id}`, commit),
     isRerun ? { added: 0, removed: 0 } : git.numstat(parent, commit),
   ]);
-  bookkeeping.catch(() => {}); // awaited below; this only keeps a failure during training from being "unhandled"
+  bookkeeping.catch(() => {}); // handled in counted(); this keeps a failure during training from being "unhandled"
   const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed);
   rec.bestBefore = best.value;
+  // A failure here comes after the training: the run is still recorded (lines unknown: 0), not lost.
   const counted = async () => {
-    const [, { added, removed }] = await bookkeeping;
-    rec.linesAdded = added;
-    rec.linesRemoved = removed;
+    try {
+      const [, { added, removed }] = await bookkeeping;
+      rec.linesAdded = added;
+      rec.linesRemoved = removed;
+    } catch (e) {
+      o.log?.warn({ id, err: (e as Error).message }, 'could not make the attempt ref or count its lines');
+    }
   };
 
   if (g.violations.length) {
