@@ -47,13 +47,48 @@ export function appendRun(repo: string, rec: RunRecord): { repaired: string | nu
   const row = ledgerRow(rec);
   return withLockSync(lockPathFor(repo, rec.tag), () => {
     // Sizes as we left them mean nobody touched the files; otherwise compare row by row.
-    const unchanged = sizesMatch(repo, rec.tag);
-    const repaired = unchanged ? null : repairLedger(repo, rec.tag, rec.metric);
+    const meta = untouchedMeta(repo, rec.tag);
+    const repaired = meta ? null : repairLedger(repo, rec.tag, rec.metric);
     appendFileSync(recordsPath(repo, rec.tag), line, { mode: 0o600 });
     appendFileSync(ledgerPath(repo), row);
-    saveSizes(repo, rec.tag);
+    const tip = meta?.tip ? advanceTip(meta.tip, rec) : tipOf(readRecords(repo, rec.tag).records);
+    saveMeta(repo, rec.tag, tip);
     return { repaired };
   });
+}
+
+/** What the next run needs of the records: how many, and the last kept one (value and commit). */
+export interface LedgerTip {
+  count: number;
+  lastKeep: { value: number | null; commit: string } | null;
+}
+
+export function tipOf(records: readonly RunRecord[]): LedgerTip {
+  let lastKeep: LedgerTip['lastKeep'] = null;
+  for (let i = records.length - 1; i >= 0 && !lastKeep; i--) {
+    const r = records[i]!;
+    if (r.status === 'keep' && !r.violation) lastKeep = { value: r.value, commit: r.commit };
+  }
+  return { count: records.length, lastKeep };
+}
+
+function advanceTip(tip: LedgerTip, rec: RunRecord): LedgerTip {
+  return { count: tip.count + 1, lastKeep: rec.status === 'keep' && !rec.violation ? { value: rec.value, commit: rec.commit } : tip.lastKeep };
+}
+
+/**
+ * The tip as the last append left it, while both files still have the sizes it left: then no one
+ * else wrote them, and `run` need not parse every record (100k records are most of a second).
+ * Null otherwise: read the records.
+ */
+export function readTip(repo: string, tag: string): LedgerTip | null {
+  return untouchedMeta(repo, tag)?.tip ?? null;
+}
+
+interface LedgerMeta {
+  tsv: number;
+  records: number;
+  tip?: LedgerTip;
 }
 
 const metaPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'ledger.meta.json');
@@ -64,16 +99,18 @@ function fileSize(file: string): number {
     return -1;
   }
 }
-function sizesMatch(repo: string, tag: string): boolean {
+function untouchedMeta(repo: string, tag: string): LedgerMeta | null {
   try {
-    const m = JSON.parse(readFileSync(metaPath(repo, tag), 'utf8')) as { tsv: number; records: number };
-    return m.tsv === fileSize(ledgerPath(repo)) && m.records === fileSize(recordsPath(repo, tag));
+    const m = JSON.parse(readFileSync(metaPath(repo, tag), 'utf8')) as LedgerMeta;
+    if (m.tip && !(Number.isInteger(m.tip.count) && m.tip.count >= 0)) delete m.tip;
+    return m.tsv === fileSize(ledgerPath(repo)) && m.records === fileSize(recordsPath(repo, tag)) ? m : null;
   } catch {
-    return false;
+    return null;
   }
 }
-function saveSizes(repo: string, tag: string): void {
-  writeAtomic(metaPath(repo, tag), JSON.stringify({ tsv: fileSize(ledgerPath(repo)), records: fileSize(recordsPath(repo, tag)) }));
+function saveMeta(repo: string, tag: string, tip: LedgerTip): void {
+  const meta: LedgerMeta = { tsv: fileSize(ledgerPath(repo)), records: fileSize(recordsPath(repo, tag)), tip };
+  writeAtomic(metaPath(repo, tag), JSON.stringify(meta));
 }
 
 /**

@@ -8,7 +8,7 @@ import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../pa
 import { decide } from './decide.js';
 import { repoRoot } from './repo.js';
 import { guard } from './guard.js';
-import { appendRun, readRecords, writeAtomic } from './ledger.js';
+import { appendRun, readRecords, readTip, tipOf, writeAtomic } from './ledger.js';
 import { tryLock, lockOwner, pidAlive } from './lock.js';
 import { classify, errorExcerpt, parseSummary } from './metrics.js';
 import { checksums, lastKeep, readState, type TagState } from './state.js';
@@ -202,8 +202,9 @@ async function step(o: StepOptions): Promise<StepResult> {
   const [branch, headNow] = where ? [where.branch, where.head] : await Promise.all([git.currentBranch(), git.head()]);
   if (branch !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running (current: ${branch ?? 'detached HEAD'}).`);
 
-  const { records } = readRecords(repo, tag);
-  const best = bestOf(records, state);
+  // The ledger's tip when the files are as the last append left them; else every record is read.
+  const tip = readTip(repo, tag) ?? tipOf(readRecords(repo, tag).records);
+  const best = tip.lastKeep ? { value: tip.lastKeep.value, commit: tip.lastKeep.commit } : { value: null, commit: state.base };
   const parent = best.commit;
   const head = headNow!;
   if (head !== parent && !(await git.isAncestor(parent, head))) {
@@ -227,7 +228,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     );
   }
 
-  const id = records.length + 1;
+  const id = tip.count + 1;
   const start = new Date().toISOString();
   mkdirSync(logsDir(repo, tag), { recursive: true, mode: 0o700 });
   const logRel = path.relative(repo, path.join(logsDir(repo, tag), `${id}.log`));
