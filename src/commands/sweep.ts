@@ -65,6 +65,14 @@ export function register(program: Command): void {
         if (opts.json) out(JSON.stringify(summary) + '\n');
         else for (const l of summaryLines(summary, spec, config.metric, config.goal)) out(l + '\n');
         if (ac.signal.aborted) process.exitCode = 130;
+        // The sweep's report is waiting, as after a supervised night (and the report cache is warm).
+        try {
+          const { buildReport } = await import('../report/index.js');
+          const r = await buildReport({ repo, tag });
+          if (!opts.json) out(`Report: ${path.relative(repo, r.paths.markdown)}\n`);
+        } catch (e) {
+          process.stderr.write(`ar-supervise: the report could not be written (${(e as Error).message.split('\n')[0]}); the ledger is complete, run "ar-supervise report".\n`);
+        }
       } finally {
         ac.dispose();
       }

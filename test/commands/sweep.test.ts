@@ -52,6 +52,9 @@ describe('ar-supervise sweep', () => {
     expect(readFileSync(path.join(repo, 'train.py'), 'utf8')).toMatch(/^X = 3\.0$/m);
     expect(git(repo, ['log', '-1', '--format=%s'])).toBe('X=3.0');
     expect(git(repo, ['status', '--porcelain'])).toBe('');
+    // The report is written when the sweep ends.
+    expect(r.stdout).toContain(`Report: ${path.join('.autoresearch', 't', 'report', 'report.md')}`);
+    expect(readFileSync(path.join(repo, '.autoresearch', 't', 'report', 'report.md'), 'utf8')).toMatch(/X=3\.0/);
 
     const again = await cli(['sweep', 'grid.yaml'], { cwd: repo });
     expect(again.exitCode, again.all).toBe(0);
