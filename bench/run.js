@@ -330,8 +330,8 @@ const SECTIONS = [
 ];
 
 async function main() {
-  if (!existsSync(path.join(DIST, 'cli.js'))) {
-    console.error('bench: dist/ is missing; run "npm run bench" (it builds first) or "npx tsc -p ."');
+  if (!existsSync(path.join(DIST, 'bundle', 'cli.js'))) {
+    console.error('bench: dist/bundle/ is missing; run "npm run bench" (it builds first) or "npm run build"');
     process.exitCode = 1;
     return;
   }

@@ -1,9 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { applyEnv, defaultConfig, type Config } from '../config-defaults.js';
 import { CONFIG_FILE, stateDir } from '../paths.js';
 import { writeAtomic } from './ledger.js';
+import { buildStamp } from '../build-stamp.js';
 
 // `run` loads the config once per experiment; the YAML parser is a quarter of the CLI's code, so the last
 // parse is kept in the tag's state folder and reused while autoresearch.yaml is byte for byte the same.
@@ -13,14 +13,6 @@ interface Cached {
   build: string;
   text: string;
   config: Config;
-}
-
-function buildStamp(): string {
-  try {
-    return String(statSync(fileURLToPath(import.meta.url)).mtimeMs);
-  } catch {
-    return 'unknown';
-  }
 }
 
 export function configCachePath(repo: string, tag: string): string {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord } from './types.js';
 import { withLockSync } from './lock.js';
@@ -162,8 +162,13 @@ export function readRecords(repo: string, tag: string): { records: RunRecord[]; 
 }
 
 /** Write via a temp file and rename, so a crash or a full disk never leaves half a file. */
-export function writeAtomic(file: string, data: string, mode = 0o644): void {
+export function writeAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a failed write leaves no half file behind either
+    throw e;
+  }
 }

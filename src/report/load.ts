@@ -1,9 +1,10 @@
 // Read a tag's runs tolerantly: runs.jsonl is the source of truth, results.tsv the fallback and
 // the thing we check for tampering. Nothing here throws on bad content; it warns.
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { RunRecord } from '../engine/types.js';
+import { writeAtomic } from '../engine/ledger.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
 import { forEachLine, isBinary, RecordLines } from './jsonl.js';
 import { checkTsv } from './ledger-check.js';
@@ -215,16 +216,10 @@ function readCacheBytes(file: string): Buffer | null {
 
 /** Best effort: a cache that cannot be written (read-only checkout) costs the next report a full parse. */
 function writeCache(file: string, c: CachedTable): void {
-  const tmp = `${file}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, encodeTable(c), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeAtomic(file, encodeTable(c), 0o600);
   } catch {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* never written */
-    }
+    /* see above */
   }
 }
 

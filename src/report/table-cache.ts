@@ -2,10 +2,9 @@
 // cache and parses only the lines appended since; JSON.parse of 100k records was most of a report.
 // The cache names the byte length it covers and the SHA-1 of those bytes: a runs.jsonl changed anywhere
 // in that prefix (edited, truncated, replaced) does not match and is parsed whole again.
-import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { CrashReason } from '../engine/types.js';
 import { RunTable, StringColumn } from './runs.js';
+import { buildStamp } from '../build-stamp.js';
 
 export interface ReaderState {
   lineNo: number;
@@ -38,15 +37,6 @@ export interface CachedTable {
 const MAGIC = 'ar-runs-cache 1\n';
 const F64 = ['id', 'value', 'bestBefore', 'durationMs', 'memoryGb', 'linesAdded', 'linesRemoved', 'noiseSigma', 'startMs', 'endMs'] as const;
 const I32 = ['commitHash', 'descriptionHash'] as const;
-
-/** The build that wrote a cache: another build may read records differently, so it starts over. */
-function buildStamp(): string {
-  try {
-    return String(statSync(fileURLToPath(import.meta.url)).mtimeMs);
-  } catch {
-    return 'unknown';
-  }
-}
 
 interface Header {
   build: string;

@@ -9,7 +9,7 @@ import { follow, killSessions, resolveAgentSession, snapshot } from '../../src/s
 import { collectStatus, formatStatus } from '../../src/supervisor/status.js';
 import { startDetached } from '../../src/supervisor/session.js';
 import { readSupervisorState } from '../../src/supervisor/state.js';
-import { cleanupRepos, cli, git, jobRepo, ROOT } from '../helpers/repo.js';
+import { cleanupRepos, cli, git, jobRepo, ROOT, requireBuild } from '../helpers/repo.js';
 
 const SOCKET = `artest-${process.pid}-cmd`;
 const tmux = new Tmux(SOCKET);
@@ -18,7 +18,7 @@ let tmp: string;
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'ar-cmd-'));
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/ is missing: build first (npx tsc -p .)');
+  requireBuild();
 });
 afterAll(async () => {
   await tmux.killServer();

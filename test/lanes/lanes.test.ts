@@ -12,7 +12,7 @@ import { killSessions } from '../../src/supervisor/control.js';
 import { collectStatus, formatStatus } from '../../src/supervisor/status.js';
 import { filterStatus } from '../../src/lanes/status.js';
 import type { RunRecord } from '../../src/engine/types.js';
-import { cleanupRepos, cli, git, jobRepo, ROOT } from '../helpers/repo.js';
+import { cleanupRepos, cli, git, jobRepo, ROOT, requireBuild } from '../helpers/repo.js';
 
 const SOCKET = `artest-${process.pid}-lanes`;
 const tmux = new Tmux(SOCKET);
@@ -21,7 +21,7 @@ let tmp: string;
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'ar-lanes-'));
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/ is missing: build first (npx tsc -p .)');
+  requireBuild();
 });
 afterAll(async () => {
   // Supervisors first (each settles its lane), so nothing writes into the repos while they are removed.

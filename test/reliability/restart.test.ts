@@ -10,7 +10,7 @@ import { execa, type ResultPromise } from 'execa';
 import { Tmux } from '../../src/adapters/tmux.js';
 import { stillRunning } from '../../src/adapters/procs.js';
 import { readSupervisorState } from '../../src/supervisor/state.js';
-import { BIN, cleanupRepos, cli, git, isLive, jobRepo, ROOT } from '../helpers/repo.js';
+import { BIN, cleanupRepos, cli, git, isLive, jobRepo, ROOT, requireBuild } from '../helpers/repo.js';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
 const SOCKET = `artest-${process.pid}-relrestart`;
@@ -19,7 +19,7 @@ let tmp: string;
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'ar-rel-restart-'));
-  if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/ is missing: build first (npx tsc -p .)');
+  requireBuild();
 });
 afterAll(async () => {
   await tmux.killServer();
