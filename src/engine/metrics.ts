@@ -49,7 +49,11 @@ export function classify(
   metric: string,
   tail: string,
 ): Classification {
-  if (outcome.interrupted) return { crashReason: 'interrupted', value: null };
+  // Stopped from outside: our abort, or a SIGTERM/SIGINT/SIGHUP that reached the training before the runner
+  // (a tree kill signals both at once, and either may be seen first). No script ends itself that way.
+  if (outcome.interrupted || (outcome.exitCode === null && (outcome.signal === 'SIGTERM' || outcome.signal === 'SIGINT' || outcome.signal === 'SIGHUP') && !outcome.timedOut)) {
+    return { crashReason: 'interrupted', value: null };
+  }
   if (outcome.timedOut) return { crashReason: 'timeout', value: null };
   const v = metrics[metric];
   const failLine = /^FAIL\s*$/m.test(tail);

@@ -66,6 +66,9 @@ describe('classify', () => {
   });
   it('interrupted runs say so', () => {
     expect(classify({ ...ok, interrupted: true }, {}, 'val_bpb', '').crashReason).toBe('interrupted');
+    // A tree kill's SIGTERM can reach the training before the runner notices its own: still interrupted.
+    expect(classify({ ...ok, exitCode: null, signal: 'SIGTERM' }, {}, 'val_bpb', '').crashReason).toBe('interrupted');
+    expect(classify({ ...ok, exitCode: null, signal: 'SIGTERM', timedOut: true }, {}, 'val_bpb', '').crashReason).toBe('timeout');
   });
 });
 
