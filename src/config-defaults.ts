@@ -36,6 +36,12 @@ export interface Config {
     restart_after_turns: number;
     /** Seconds an unrecognised screen may stay before it is an error. */
     unknown_screen_timeout: number;
+    /** Seconds of the first wait after a transient API failure (rate limit, overload, server error, network). */
+    backoff_initial: number;
+    /** The wait doubles after each failure up to this many seconds. */
+    backoff_max: number;
+    /** Seconds the agent may stay unavailable (transient failures) before the session stops as failed. */
+    unavailable_limit: number;
   };
 }
 
@@ -71,7 +77,7 @@ export function defaultConfig(): Config {
     tasks: [],
     noise: null,
     notify: { webhook: null, bell: true, desktop: true },
-    supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60 },
+    supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60, backoff_initial: 30, backoff_max: 900, unavailable_limit: 7200 },
   };
 }
 

@@ -27,7 +27,7 @@ const SCHEMA: Schema = {
   tasks: 'tasks',
   noise: { reruns: 'int', sigma: 'posnumber' },
   notify: { webhook: 'url', bell: 'bool', desktop: 'bool' },
-  supervisor: { restart_after_turns: 'int', unknown_screen_timeout: 'posnumber' },
+  supervisor: { restart_after_turns: 'int', unknown_screen_timeout: 'posnumber', backoff_initial: 'posnumber', backoff_max: 'posnumber', unavailable_limit: 'posnumber' },
 };
 
 /** Split a command string on whitespace (no shell, so no quoting rules to get wrong). */

@@ -1,5 +1,19 @@
-// Process trees through `ps`: list descendants of a pid, and end a whole tree (TERM, grace, KILL).
+// Process trees through `ps`: list descendants of a pid, and end a whole tree (TERM, grace, KILL); and a quick
+// probe that a program starts at all.
+import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
+
+/** Run a program that should answer at once (`--version`): did it exit 0 in time? `why` says what went wrong. */
+export function probeProgram(program: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): { ok: boolean; why: string } {
+  const r = spawnSync(program, args, { cwd: o.cwd, env: o.env, timeout: o.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    return { ok: false, why: code === 'ETIMEDOUT' ? `no answer to ${args.join(' ')} in ${Math.round(o.timeoutMs / 1000)} s` : (code ?? r.error.message) };
+  }
+  if (r.status === 0) return { ok: true, why: '' };
+  const last = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.trim().split('\n').filter(Boolean).pop() ?? '';
+  return { ok: false, why: `${args.join(' ')} exited ${r.status ?? r.signal}${last ? `: ${last.slice(0, 200)}` : ''}` };
+}
 
 export interface Proc {
   pid: number;

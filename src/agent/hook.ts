@@ -1,4 +1,4 @@
-// The hook Claude Code runs (Stop, UserPromptSubmit, SessionEnd): append one JSON line per event to a file.
+// The hook Claude Code runs (Stop, StopFailure, UserPromptSubmit, SessionEnd): append one JSON line per event to a file.
 // Usage: node hook.js <events-file> [EventName]. Reads the hook's JSON from stdin; prints nothing; always exits 0
 // (a failing hook must never disturb the agent's turn).
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -15,6 +15,10 @@ export interface HookEvent {
   /** The agent's last message (Stop), cut to 2000 characters. */
   last_message?: string;
   reason?: string;
+  /** Why a turn failed (StopFailure): the agent's error type, e.g. rate_limit, authentication_failed. */
+  error?: string;
+  /** More on that error (StopFailure), cut and redacted like the message. */
+  error_details?: string;
 }
 
 const MAX = 2000;
@@ -40,6 +44,9 @@ export function eventLine(stdinText: string, eventArg: string | undefined, now =
   const last = cut(data.last_assistant_message);
   if (last !== undefined) ev.last_message = redactSecrets(last);
   if (typeof data.reason === 'string') ev.reason = data.reason;
+  if (typeof data.error === 'string') ev.error = data.error.slice(0, 100);
+  const details = cut(data.error_details);
+  if (details !== undefined) ev.error_details = redactSecrets(details);
   return JSON.stringify(ev) + '\n';
 }
 

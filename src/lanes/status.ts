@@ -3,6 +3,7 @@
 import { readState } from '../engine/state.js';
 import { bestRun } from '../supervisor/claudemd.js';
 import type { SessionStatus } from '../supervisor/status.js';
+import { readSupervisorState, shownState } from '../supervisor/state.js';
 import { mainRepoOf, readManifest, readMarker } from './manifest.js';
 import { parseLaneRef } from './names.js';
 import { readLaneRecords } from './peers.js';
@@ -51,10 +52,12 @@ export function deadLaneRows(rows: SessionStatus[], o: { cwd?: string; sessions?
         have.add(l.tag);
         const lr = readLaneRecords(l);
         const b = bestRun(lr.records);
+        // How it ended, from its supervisor's file (while its worktree is there).
+        const st = l.removed ? null : readSupervisorState(l.worktree, l.tag);
         out.push({
           name: l.tag,
-          state: 'dead',
-          iterations: 0,
+          state: shownState(st, false),
+          iterations: st?.iterations ?? 0,
           runs: lr.records.length,
           best: b ? { metric: b.metric, value: b.value, commit: b.commit } : null,
           task: null,
@@ -62,8 +65,10 @@ export function deadLaneRows(rows: SessionStatus[], o: { cwd?: string; sessions?
           repo: l.removed ? null : l.worktree,
           supervisorPid: null,
           agentPid: null,
-          restarts: 0,
-          error: null,
+          restarts: st?.restarts ?? 0,
+          error: st?.state === 'failed' ? (st.error ?? null) : null,
+          stopReason: st?.stopReason ?? null,
+          endedAt: st ? (st.endedAt ?? st.updated ?? null) : null,
           session,
           lane: l.name,
           gpu: l.gpu,
@@ -99,7 +104,7 @@ export function laneSetLines(rows: SessionStatus[]): string[] {
       if (!best || (goal === 'min' ? r.best.value < best.best!.value! : r.best.value > best.best!.value!)) best = r;
     }
     const runs = rs.reduce((a, r) => a + r.runs, 0);
-    const live = rs.filter((r) => r.state !== 'dead').length;
+    const live = rs.filter((r) => r.state !== 'dead' && r.state !== 'stopped' && r.state !== 'failed').length;
     lines.push(
       `${session}: ${rs.length} lanes (${live} running), ${runs} runs; best across lanes: ` +
         (best ? `${best.best!.metric} ${best.best!.value!.toFixed(6)} on ${best.lane} (${best.best!.commit.slice(0, 7)})` : 'none yet'),

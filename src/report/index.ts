@@ -11,6 +11,7 @@ import { startLoadRuns } from './load.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 import type { Goal } from './stats.js';
 import { summarize, type ReportModel } from './summary.js';
+import { readUnavailable } from '../unavailable.js';
 
 export type { ReportModel } from './summary.js';
 export type { ChartData } from './chart.js';
@@ -119,6 +120,10 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
   const compose = (loaded: NonNullable<ReturnType<typeof startLoadRuns>>) => {
     const metric = loaded.metric ?? cfg.metric;
     const model = summarize(loaded.runs, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });
+    const spans = readUnavailable(repo, tag);
+    if (spans.length) {
+      model.unavailable = spans.map((u) => ({ ...u, minutes: u.to ? Math.round((Date.parse(u.to) - Date.parse(u.from)) / 60_000) : null }));
+    }
     const c = model.counts;
     const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
     const chart = chartData(loaded.runs, { goal, metric, title });

@@ -1,4 +1,5 @@
 // Render the report model as Markdown: the full report.md, or a short version for the terminal.
+import { fmtPeriod } from '../unavailable.js';
 import { fmtDelta, fmtDuration, fmtPercent, fmtRate, fmtTime, fmtValue, oneLine, plural } from './format.js';
 import type { ReportModel } from './summary.js';
 
@@ -48,6 +49,13 @@ export function headline(m: ReportModel): string[] {
   if (m.time.trainingMs !== null && m.time.wallMs !== null) {
     lines.push(`Time: ${fmtDuration(m.time.trainingMs)} training in ${fmtDuration(m.time.wallMs)} wall time (${fmtRate(m.time.trainingShare)}).`);
   }
+  // A short night explained: when the agent could not work, and why.
+  const spans = m.unavailable ?? [];
+  for (const u of spans.slice(0, 5)) {
+    const len = u.to ? ` (${fmtDuration(Date.parse(u.to) - Date.parse(u.from))})` : '';
+    lines.push(`Agent unavailable ${fmtPeriod(u, { utc: true })}${len}: ${u.cause}.`);
+  }
+  if (spans.length > 5) lines.push(`Agent unavailable ${spans.length - 5} more times (see report.json).`);
   return lines;
 }
 

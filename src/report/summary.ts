@@ -91,6 +91,16 @@ export interface ReportModel {
   stall: Stall;
   recommendations: Recommendation[];
   warnings: string[];
+  /** When the agent could not work (API refused, rate limited, usage limit), from the supervisor; absent without one. */
+  unavailable?: UnavailableSpan[];
+}
+
+export interface UnavailableSpan {
+  from: string;
+  /** Null: it had not ended when the supervisor stopped writing. */
+  to: string | null;
+  cause: string;
+  minutes: number | null;
 }
 
 export interface SummaryOptions {

@@ -57,13 +57,16 @@ export async function discover(tmux: TmuxApi, o: { cwd?: string; isSupervisor?: 
     else f.supervisor = s;
     f.repo ??= s.path || null;
   }
-  // A foreground supervisor in the current repo counts even while its agent is between restarts.
+  // In the current repo every session with a supervisor file shows: a foreground one while its agent is between
+  // restarts, and one that ended, with how it ended and its turns and runs.
   const top = o.cwd ? gitTop(o.cwd) : null;
   if (top && existsSync(path.join(top, STATE_ROOT))) {
     for (const tag of readdirSync(path.join(top, STATE_ROOT))) {
       if (byTag.has(tag)) continue;
       const st = readSupervisorState(top, tag);
-      if (st && st.socket === tmux.socket && check(st.pid, tag)) get(tag).repo = top;
+      // (A lane's state archived here by `kill --clean` names its worktree as its repo: the lane rows show it.)
+      if (!st || st.socket !== tmux.socket || path.resolve(st.repo) !== path.resolve(top)) continue;
+      get(tag).repo = top;
     }
   }
   for (const f of byTag.values()) {

@@ -3,6 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { classifyScreen, dialogKeys, inputBoxText } from '../agent/screens.js';
+import { classifyTurnFailure, turnFailureText, type TurnFailure } from '../agent/failures.js';
+import { recordUnavailable } from '../unavailable.js';
+import { RetryPolicy, fmtClock, fmtWait, type UnavailablePeriod } from './retry.js';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { defaultConfig, type Config, type TaskSpec } from '../config.js';
 import { stateDir } from '../paths.js';
@@ -60,6 +63,7 @@ export type LoopEvent =
   | { type: 'submitted'; at: number; task: string | null; by: 'hook' | 'screen'; retried: boolean }
   | { type: 'turn-end'; at: number; by: 'hook' | 'screen'; hookTime: number | null }
   | { type: 'iteration'; at: number; n: number; runs: number }
+  | { type: 'turn-failed'; at: number; kind: TurnFailure['kind']; cause: string; action: 'stop' | 'wait' | 'restart'; waitMs: number }
   | { type: 'restart'; at: number; reason: string }
   | { type: 'stopped'; at: number; reason: string };
 
@@ -102,6 +106,8 @@ export interface LoopResult {
   iterations: number;
   restarts: number;
   reason: string;
+  /** Set when the agent could not work (reason 'agent-failed'): one sentence with the cause and the fix. */
+  error?: string;
 }
 
 type Ended = 'stopped' | 'died';
@@ -152,6 +158,9 @@ export class Supervisor {
   private sessionEnded = false;
   private submitSeenSince: number | null = null;
   private stopReason: string | null = null;
+  private readonly retry: RetryPolicy;
+  /** Why the agent cannot work, when a failed turn ended the session. */
+  private failure: string | null = null;
 
   constructor(
     private readonly tmux: TmuxApi,
@@ -163,6 +172,8 @@ export class Supervisor {
     this.log = o.log ?? quietLog;
     this.session = agentSession(o.tag);
     this.now = o.now ?? Date.now;
+    const sv = o.config.supervisor;
+    this.retry = new RetryPolicy({ initialMs: sv.backoff_initial * 1000, maxMs: sv.backoff_max * 1000, limitMs: sv.unavailable_limit * 1000 });
     this.st = {
       v: 1,
       tag: o.tag,
@@ -258,7 +269,6 @@ export class Supervisor {
       this.hooksHeard = true;
       if (e.event === 'UserPromptSubmit') this.submitSeenSince = e.time;
       if (e.event === 'Stop' || e.event === 'StopFailure') this.pendingStop = e;
-      if (e.event === 'StopFailure') this.log.warn({ message: e.last_message ?? null }, 'the turn ended in an API error');
       if (e.event === 'SessionEnd') this.sessionEnded = true;
     }
     return evs;
@@ -490,7 +500,7 @@ export class Supervisor {
   }
 
   /** Wait for the end of the turn: the Stop hook, or a ready screen that lasts when hooks are silent. */
-  private async waitTurnEnd(t0: number): Promise<{ by: 'hook' | 'screen'; hookTime: number | null } | Ended> {
+  private async waitTurnEnd(t0: number): Promise<{ by: 'hook' | 'screen'; hookTime: number | null; failure: TurnFailure | null } | Ended> {
     let sawBusy = false;
     let readySince: number | null = null;
     let unknownSince: number | null = null;
@@ -503,7 +513,8 @@ export class Supervisor {
       if (stop) {
         const hookTime = stop.time;
         this.pendingStop = null;
-        return { by: 'hook', hookTime };
+        const failure = stop.event === 'StopFailure' ? classifyTurnFailure({ error: stop.error, message: stop.last_message ?? stop.error_details }) : null;
+        return { by: 'hook', hookTime, failure };
       }
       if (this.now() - lastScreen >= this.timing.screenMs) {
         lastScreen = this.now();
@@ -521,7 +532,10 @@ export class Supervisor {
           unknownSince = null;
           readySince ??= this.now();
           const need = this.hooksHeard ? this.timing.hookTrustMs : this.timing.readyStableMs;
-          if (this.now() - readySince >= need && (sawBusy || this.now() - t0 >= need)) return { by: 'screen', hookTime: null };
+          if (this.now() - readySince >= need && (sawBusy || this.now() - t0 >= need)) {
+            const text = turnFailureText(screen);
+            return { by: 'screen', hookTime: null, failure: text ? classifyTurnFailure({ message: text }) : null };
+          }
         } else {
           readySince = null;
           unknownSince = await this.handleOther(screen, c.state === 'exited' ? 'unknown' : c.state, unknownSince, last);
@@ -545,6 +559,65 @@ export class Supervisor {
       `Turn ${this.st.iterations} done: ${this.records.length} runs, best ${best ? `${this.o.config.metric} ${fmtValue(best.value)} (${best.commit.slice(0, 7)})` : 'none yet'}.`,
     );
     this.emit({ type: 'iteration', at: this.now(), n: this.st.iterations, runs: this.records.length });
+  }
+
+  /** A turn went through: a stretch of unavailability (if any) is over. */
+  private agentBack(): void {
+    const p = this.retry.onSuccess(this.now());
+    if (!p) return;
+    this.writePeriod(p);
+    this.log.info({ from: new Date(p.from).toISOString(), cause: p.cause }, 'the agent works again');
+    this.o.out?.(`The agent works again after ${fmtWait(p.to! - p.from)} (${p.cause}).`);
+  }
+
+  private writePeriod(p: UnavailablePeriod): void {
+    try {
+      recordUnavailable(this.o.repo, this.o.tag, { from: new Date(p.from).toISOString(), to: p.to === null ? null : new Date(p.to).toISOString(), cause: p.cause });
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'cannot record the unavailable time');
+    }
+  }
+
+  /** Wait until a time, waking for a stop (signal, --until). */
+  private async waitUntil(until: number): Promise<void> {
+    while (!this.stopping()) {
+      const left = until - this.now();
+      if (left <= 0) return;
+      await this.sleep(Math.min(left, 1000));
+    }
+  }
+
+  /**
+   * A turn failed (the API refused it, or the agent could not reach it): it is not a turn. Stop, wait or
+   * restart as the retry policy says; the agent and its context stay unless it must start afresh.
+   */
+  private async afterFailure(f: TurnFailure): Promise<'stop' | 'go'> {
+    const now = this.now();
+    const wasOpen = this.retry.open !== null;
+    const d = this.retry.onFailure(f, now);
+    const open = this.retry.open;
+    if (open && !wasOpen) this.writePeriod(open);
+    const waitMs = d.action === 'wait' ? d.untilMs - now : 0;
+    this.log.warn({ kind: f.kind, cause: f.cause, detail: f.detail, action: d.action, waitMs }, 'turn failed');
+    this.emit({ type: 'turn-failed', at: now, kind: f.kind, cause: f.cause, action: d.action, waitMs });
+    if (d.action === 'stop') {
+      this.o.out?.(`Turn failed: ${f.cause}; stopping.`);
+      this.failure = d.reason;
+      this.stopReason = 'agent-failed';
+      return 'stop';
+    }
+    if (d.action === 'restart') {
+      this.o.out?.(`Turn failed: ${f.cause}; starting the agent afresh.`);
+      await this.restart(d.reason);
+      return 'go';
+    }
+    this.o.out?.(
+      d.usageLimit ? `Turn failed: ${f.cause}; waiting until ${fmtClock(d.untilMs, now)}.` : `Turn failed: ${f.cause}; retrying in ${fmtWait(waitMs)}.`,
+    );
+    this.setPhase('waiting', { waitUntil: new Date(d.untilMs).toISOString(), waitReason: f.cause });
+    await this.waitUntil(d.untilMs);
+    this.setPhase('ready', { waitUntil: null, waitReason: null });
+    return 'go';
   }
 
   private reachedMax(): boolean {
@@ -591,8 +664,20 @@ export class Supervisor {
           await this.restart('the agent exited during a turn');
           continue;
         }
+        if (end.failure) {
+          // Not a turn: the task (if any) goes back to the front, and it does not count toward --max-iterations.
+          if (task) {
+            this.queue.unshift(task);
+            const i = this.st.doneTasks.lastIndexOf(task.text);
+            if (i >= 0) this.st.doneTasks.splice(i, 1);
+          }
+          this.st.currentTask = null;
+          if ((await this.afterFailure(end.failure)) === 'stop') break;
+          continue;
+        }
         this.emit({ type: 'turn-end', at: this.now(), by: end.by, hookTime: end.hookTime });
         this.afterTurn(task?.text ?? null, end.by);
+        this.agentBack();
         if (this.reachedMax()) {
           this.stopReason = 'max-iterations';
           break;
@@ -606,14 +691,25 @@ export class Supervisor {
       this.st.error = (e as Error).message;
       throw e;
     } finally {
-      this.setPhase('stopping');
+      this.setPhase('stopping', { waitUntil: null, waitReason: null });
       await this.endAgent().catch(() => []);
       const reason = this.stopReason ?? 'signal';
-      this.setPhase(failed ? 'failed' : 'stopped', { stopReason: reason, agentPane: null, agentPid: null, currentTask: null });
-      this.log.info({ reason, iterations: this.st.iterations, restarts: this.st.restarts }, 'supervisor stopped');
+      const open = this.retry.close(this.now());
+      if (open) this.writePeriod(open);
+      if (this.failure) this.st.error = this.failure;
+      this.setPhase(failed || this.failure ? 'failed' : 'stopped', {
+        stopReason: reason,
+        agentPane: null,
+        agentPid: null,
+        currentTask: null,
+        endedAt: new Date(this.now()).toISOString(),
+      });
+      this.log.info({ reason, iterations: this.st.iterations, restarts: this.st.restarts, error: this.failure ?? undefined }, 'supervisor stopped');
       this.emit({ type: 'stopped', at: this.now(), reason });
     }
-    return { iterations: this.st.iterations, restarts: this.st.restarts, reason: this.stopReason ?? 'signal' };
+    const r: LoopResult = { iterations: this.st.iterations, restarts: this.st.restarts, reason: this.stopReason ?? 'signal' };
+    if (this.failure) r.error = this.failure;
+    return r;
   }
 }
 

@@ -9,6 +9,8 @@ import { loadConfig, type Config, type TaskSpec } from '../config.js';
 import { UsageError } from '../errors.js';
 import { addToExclude } from '../engine/exclude.js';
 import { findProgram } from '../engine/prereq.js';
+import { probeProgram } from '../adapters/procs.js';
+import { claudePreflight, isClaudeCommand } from '../agent/failures.js';
 import { readRecords } from '../engine/records.js';
 import { branchFor, stateDir } from '../paths.js';
 import { createLogger } from '../log.js';
@@ -114,12 +116,23 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   if (!findProgram(config.agent.command, repo, env.PATH ?? '')) {
     throw new UsageError(`the agent command "${config.agent.command}" was not found on PATH; install Claude Code or set agent.command in autoresearch.yaml.`);
   }
+  const problem = agentPreflight(config.agent.command, repo, env);
+  if (problem) throw new UsageError(problem);
   const until = o.until ? parseUntil(o.until) : null;
   const file = o.tasksFile ? loadTasksFile(path.resolve(o.tasksFile)) : null;
   const prev = existsSync(stateDir(repo, o.name)) ? readSupervisorState(repo, o.name) : null;
   const tasks = buildPlan({ config: config.tasks, file, cli: o.task ?? [], done: prev?.doneTasks ?? [] });
   const goal = o.goal?.trim() || config.objective;
   return { repo, config, goal, tasks, until };
+}
+
+/**
+ * Can the agent work at all (credentials, a CLI that starts)? Checked before the baseline, so a missing login
+ * costs seconds. Only Claude Code has such a check today; an agent profile will carry its own.
+ */
+export function agentPreflight(command: string, repo: string, env: NodeJS.ProcessEnv): string | null {
+  if (!isClaudeCommand(command)) return null;
+  return claudePreflight({ command, env, cwd: repo, probe: probeProgram });
 }
 
 /** A live supervisor for this tag other than this process, if any (checked on its command line, so a reused pid does not count). */
@@ -259,14 +272,18 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       readRecords,
     });
     const r = await loop.run();
-    out(`Stopped (${r.reason}) after ${r.iterations} turns${r.restarts ? `, ${r.restarts} agent restarts` : ''}.`);
+    if (r.error) {
+      out(`Session ${tag} failed after ${r.iterations} turns: ${r.error}`);
+      const s = readSupervisorState(repo, tag);
+      if (s) writeSupervisorState({ ...s, exitCode: 1 });
+    } else out(`Stopped (${r.reason}) after ${r.iterations} turns${r.restarts ? `, ${r.restarts} agent restarts` : ''}.`);
     await announceEnd(repo, tag, config, r, log);
     ended = log;
-    return 0;
+    return r.error ? 1 : 0;
   } catch (e) {
     const s = readSupervisorState(repo, tag);
     const code = e instanceof UsageError ? 2 : 1;
-    writeSupervisorState({ ...(s && s.pid === process.pid ? s : startState), state: 'failed', error: (e as Error).message, exitCode: code });
+    writeSupervisorState({ ...(s && s.pid === process.pid ? s : startState), state: 'failed', error: (e as Error).message, exitCode: code, endedAt: new Date().toISOString() });
     throw e;
   } finally {
     for (const s of signals) process.off(s, onSignal);
@@ -310,7 +327,7 @@ async function announceEnd(
   repo: string,
   tag: string,
   config: Config,
-  r: { reason: string; iterations: number; restarts?: number },
+  r: { reason: string; iterations: number; restarts?: number; error?: string },
   log: { warn: (o: object, msg?: string) => void },
 ): Promise<void> {
   try {
@@ -320,10 +337,11 @@ async function announceEnd(
     await notify(
       {
         kind: 'session-end',
-        title: `autoresearch ${tag}: stopped (${r.reason})`,
+        title: r.error ? `autoresearch ${tag}: failed: ${r.error}` : `autoresearch ${tag}: stopped (${r.reason})`,
         summary: {
           tag,
           reason: r.reason,
+          ...(r.error ? { error: r.error } : {}),
           turns: r.iterations,
           runs: records.length,
           keeps: records.filter((x) => x.status === 'keep').length,

@@ -9,6 +9,7 @@ export type SupervisorPhase =
   | 'dialog' // passing the agent's startup dialogs
   | 'busy' // the agent is working on a turn
   | 'ready' // between turns
+  | 'waiting' // the agent's API failed: backing off, or waiting for a usage limit to reset
   | 'restarting'
   | 'stopping'
   | 'stopped'
@@ -36,6 +37,11 @@ export interface SupervisorState {
   stopReason?: string;
   error?: string;
   exitCode?: number;
+  /** While waiting: until when (ISO) and why ("rate limited", "usage limit"). */
+  waitUntil?: string | null;
+  waitReason?: string | null;
+  /** When the supervisor stopped or failed (ISO). */
+  endedAt?: string;
 }
 
 export function readSupervisorState(repo: string, tag: string): SupervisorState | null {
@@ -54,4 +60,35 @@ export function writeSupervisorState(s: SupervisorState): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   s.updated = new Date().toISOString();
   writeAtomic(file, JSON.stringify(s, null, 2) + '\n', 0o600);
+}
+
+/** What `status` shows for a session: its phase while the supervisor lives; after, how it ended. */
+export type ShownState = 'starting' | 'dialog' | 'busy' | 'ready' | 'waiting' | 'stopping' | 'stopped' | 'failed' | 'dead';
+
+/**
+ * The state to show from the supervisor's file and whether its process is alive: `stopped` or `failed` when it
+ * said so, `dead` only for a supervisor that vanished without saying so (or no file at all).
+ */
+export function shownState(st: SupervisorState | null, alive: boolean): ShownState {
+  if (!st) return 'dead';
+  if (st.state === 'stopped' || st.state === 'failed') return st.state;
+  if (!alive) return 'dead';
+  return st.state === 'restarting' ? 'starting' : st.state;
+}
+
+/** Why a session stopped, in words. */
+export function stopReasonWords(reason: string | undefined): string {
+  switch (reason) {
+    case 'max-iterations':
+      return 'reached --max-iterations';
+    case 'until':
+      return 'reached the --until time';
+    case 'signal':
+      return 'ended by kill or a signal';
+    case undefined:
+    case '':
+      return 'stopped';
+    default:
+      return reason;
+  }
 }

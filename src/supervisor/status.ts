@@ -3,9 +3,10 @@ import type { TmuxApi } from '../adapters/tmux.js';
 import { readRecords } from '../engine/records.js';
 import { bestRun, fmtValue } from './claudemd.js';
 import { discover } from './discover.js';
+import { shownState, stopReasonWords, type ShownState, type SupervisorState } from './state.js';
 import { deadLaneRows, laneSetLines, markLaneRows } from '../lanes/status.js';
 
-export type ShownState = 'starting' | 'dialog' | 'busy' | 'ready' | 'stopping' | 'dead';
+export type { ShownState };
 
 export interface SessionStatus {
   name: string;
@@ -20,6 +21,12 @@ export interface SessionStatus {
   agentPid: number | null;
   restarts: number;
   error: string | null;
+  /** How it ended (`stopped`/`failed`): the reason (max-iterations, until, signal, agent-failed, error) and when. */
+  stopReason?: string | null;
+  endedAt?: string | null;
+  /** While `waiting`: until when (ISO) and why. */
+  waitUntil?: string | null;
+  waitReason?: string | null;
   /** Lanes (`--gpus`/`--lanes`): the lane set, the lane, its GPU and the metric's direction. */
   session?: string;
   lane?: string | null;
@@ -34,10 +41,7 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
   const out: SessionStatus[] = [];
   for (const f of await discover(tmux, { cwd: o.cwd, isSupervisor: o.isSupervisor })) {
     const st = f.state;
-    let state: ShownState = 'dead';
-    if (f.supervisorPid && st) {
-      state = st.state === 'restarting' || st.state === 'starting' ? 'starting' : st.state === 'stopped' || st.state === 'failed' ? 'dead' : st.state;
-    }
+    const state = shownState(st, !!f.supervisorPid);
     // Without a supervisor, a live agent pane is still worth telling apart from a dead one.
     let agentPid: number | null = null;
     if (f.agent) {
@@ -57,25 +61,59 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
       }
     }
     const started = st?.started ? Date.parse(st.started) : f.supervisor?.created ? f.supervisor.created * 1000 : f.agent ? f.agent.created * 1000 : NaN;
-    out.push({
-      name: f.tag,
-      state,
-      iterations: st?.iterations ?? 0,
-      runs,
-      best,
-      task: state === 'dead' ? null : (st?.currentTask ?? null),
-      uptimeSeconds: Number.isFinite(started) && state !== 'dead' ? Math.max(0, Math.round((now - started) / 1000)) : null,
-      repo: f.repo,
-      supervisorPid: f.supervisorPid,
-      agentPid,
-      restarts: st?.restarts ?? 0,
-      error: st?.state === 'failed' ? (st.error ?? null) : null,
-    });
+    out.push({ ...rowFromState(f.tag, st, state, { runs, best, now, started }), repo: f.repo, supervisorPid: f.supervisorPid, agentPid });
   }
   // Lanes: which set and lane each row is; the lanes of a running set that are not running themselves.
   markLaneRows(out);
   out.push(...deadLaneRows(out, { cwd: o.cwd }));
   return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
+}
+
+/** The fields of a row that come from the supervisor's file (shared with the lanes that are not running). */
+export function rowFromState(
+  name: string,
+  st: SupervisorState | null,
+  state: ShownState,
+  o: { runs: number; best: SessionStatus['best']; now: number; started?: number },
+): Omit<SessionStatus, 'repo' | 'supervisorPid' | 'agentPid'> {
+  const live = state !== 'dead' && state !== 'stopped' && state !== 'failed';
+  const started = o.started ?? (st?.started ? Date.parse(st.started) : NaN);
+  return {
+    name,
+    state,
+    iterations: st?.iterations ?? 0,
+    runs: o.runs,
+    best: o.best,
+    task: live ? (st?.currentTask ?? null) : null,
+    uptimeSeconds: Number.isFinite(started) && live ? Math.max(0, Math.round((o.now - started) / 1000)) : null,
+    restarts: st?.restarts ?? 0,
+    error: st?.state === 'failed' ? (st.error ?? null) : null,
+    stopReason: st && !live ? (st.stopReason ?? null) : null,
+    endedAt: st && !live ? (st.endedAt ?? st.updated ?? null) : null,
+    waitUntil: state === 'waiting' ? (st?.waitUntil ?? null) : null,
+    waitReason: state === 'waiting' ? (st?.waitReason ?? null) : null,
+  };
+}
+
+/** "06:12", or "2026-12-01 06:12" when not today (local time). */
+function fmtWhen(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return new Date(now).toDateString() === d.toDateString() ? hm : `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${hm}`;
+}
+
+/** The line under the table that says what a session is waiting for, or how it ended. */
+export function detailLine(r: SessionStatus, now = Date.now()): string | null {
+  const who = r.lane ? `${r.session}:${r.lane}` : r.name;
+  const at = (iso: string | null | undefined) => (fmtWhen(iso, now) ? ` at ${fmtWhen(iso, now)}` : '');
+  if (r.state === 'waiting' && r.waitUntil) return `${who}: waiting until ${fmtWhen(r.waitUntil, now)} (${r.waitReason ?? 'agent unavailable'})`;
+  if (r.state === 'failed') return `${who}: failed${at(r.endedAt)}: ${r.error ?? stopReasonWords(r.stopReason ?? undefined)}`;
+  if (r.state === 'stopped' && !r.removed) return `${who}: stopped${at(r.endedAt)} (${stopReasonWords(r.stopReason ?? undefined)})`;
+  if (r.state === 'dead' && r.endedAt && !r.removed) return `${who}: the supervisor is gone without having stopped (last heard from${at(r.endedAt)})`;
+  return null;
 }
 
 export function fmtDuration(s: number | null): string {
@@ -107,7 +145,10 @@ export function formatStatus(rows: SessionStatus[]): string {
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const lines = table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
-  for (const r of rows) if (r.error) lines.push(`${r.lane ? `${r.session}:${r.lane}` : r.name}: ${r.error}`);
+  for (const r of rows) {
+    const d = detailLine(r);
+    if (d) lines.push(d);
+  }
   if (lanes) lines.push(...laneSetLines(rows));
   return lines.join('\n') + '\n';
 }

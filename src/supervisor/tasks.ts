@@ -56,6 +56,10 @@ export class TaskQueue {
   shift(): TaskSpec | null {
     return this.items.shift() ?? null;
   }
+  /** Put a task back at the front (its turn failed). */
+  unshift(t: TaskSpec): void {
+    this.items.unshift(t);
+  }
   remaining(): TaskSpec[] {
     return [...this.items];
   }

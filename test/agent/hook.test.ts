@@ -17,4 +17,21 @@ describe('the hook script', () => {
       delete process.env.HF_TOKEN;
     }
   });
+
+  it('keeps the error type of a failed turn (StopFailure), and its details redacted', () => {
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-PLANTED-0123456789';
+    try {
+      const ev = JSON.parse(
+        eventLine(
+          JSON.stringify({ hook_event_name: 'StopFailure', error: 'rate_limit', error_details: '429 for sk-ant-PLANTED-0123456789', last_assistant_message: 'API Error: Request rejected (429)' }),
+          'StopFailure',
+        ),
+      );
+      expect(ev).toMatchObject({ event: 'StopFailure', error: 'rate_limit', last_message: 'API Error: Request rejected (429)' });
+      expect(ev.error_details).toContain('[redacted]');
+      expect(JSON.stringify(ev)).not.toContain('PLANTED');
+    } finally {
+      delete process.env.ANTHROPIC_API_KEY;
+    }
+  });
 });

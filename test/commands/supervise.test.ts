@@ -78,7 +78,10 @@ describe('session commands (real tmux, fake agent)', () => {
     // Ledger and branch are consistent: nothing dirty, the supervisor recorded why it stopped.
     expect(git(repo, ['status', '--porcelain'])).toBe('');
     expect(readSupervisorState(repo, 'd1')).toMatchObject({ state: 'stopped', stopReason: 'signal' });
-    expect(await collectStatus(tmux, { cwd: repo })).toEqual([]);
+    // status tells how it ended, with its turns, also after the end.
+    const ended = await collectStatus(tmux, { cwd: repo });
+    expect(ended).toMatchObject([{ name: 'd1', state: 'stopped', stopReason: 'signal', supervisorPid: null, agentPid: null, task: null }]);
+    expect(formatStatus(ended)).toMatch(/\nd1: stopped at \d\d:\d\d \(ended by kill or a signal\)\n$/);
     await expect(killSessions(tmux, { name: 'd1', cwd: '/' })).rejects.toThrow(/no session named d1/);
   });
 

@@ -34,7 +34,7 @@ export type ScriptedStep =
    * shape, e.g. `{ error: { status: 400, message: 'bad' } }`. The CLI does not retry a 400 and shows
    * an `API Error: 400 ...` line; it retries 429/5xx/529 with back-off (slow). Ends the turn.
    */
-  | { error: { status: number; type?: string; message?: string }; delayMs?: number };
+  | { error: { status: number; type?: string; message?: string; headers?: Record<string, string> }; delayMs?: number };
 
 export interface ScriptedTurn {
   /** content blocks the assistant returns, in order, one per model call */
@@ -52,6 +52,11 @@ export interface MockAnthropicOptions {
   defaultDelayMs?: number;
   /** fixed port (default: any free port on 127.0.0.1) */
   port?: number;
+  /**
+   * Refuse the first main-agent calls with these HTTP errors, one call each, before the script plays (a retried
+   * prompt sits where the refused one did, so the script alone would refuse it again).
+   */
+  refuseFirst?: Array<{ status: number; type?: string; message?: string; headers?: Record<string, string> }>;
 }
 
 export interface MockAnthropic {
@@ -71,7 +76,7 @@ interface Reply {
   stopReason: 'end_turn' | 'tool_use';
   delayMs: number;
   /** answer with this HTTP error instead of a message */
-  error?: { status: number; type?: string; message?: string };
+  error?: { status: number; type?: string; message?: string; headers?: Record<string, string> };
 }
 
 const SIDE_TEXT = 'Scripted reply';
@@ -169,10 +174,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** The main-agent model calls (with tools) a mock has answered: one per prompt the agent really worked on, plus its tool steps. */
+export function mainCalls(mock: MockAnthropic): number {
+  return mock.requests.filter((r) => r.path === '/v1/messages' && Array.isArray(r.body?.tools) && r.body.tools.length > 0).length;
+}
+
 export async function startMockAnthropic(opts: MockAnthropicOptions): Promise<MockAnthropic> {
   const log = opts.log ?? (() => {});
   const requests: Array<{ path: string; body: any }> = [];
   const userPrompts: string[] = [];
+  const refusals = [...(opts.refuseFirst ?? [])];
   let idCounter = 0;
   const newId = (prefix: string) =>
     `${prefix}_mock${Date.now().toString(36)}${(++idCounter).toString().padStart(6, '0')}`;
@@ -355,7 +366,11 @@ export async function startMockAnthropic(opts: MockAnthropicOptions): Promise<Mo
 
     if (method === 'POST' && path === '/v1/messages') {
       const hasTools = Array.isArray(body?.tools) && body.tools.length > 0;
-      const reply: Reply = hasTools
+      const refusal = hasTools ? refusals.shift() : undefined;
+      if (refusal) log(`main call refused: HTTP ${refusal.status}`);
+      const reply: Reply = refusal
+        ? { content: [], stopReason: 'end_turn', delayMs: 0, error: refusal }
+        : hasTools
         ? mainReply(body)
         : { content: [{ type: 'text', text: sideReplyText(body) }], stopReason: 'end_turn', delayMs: 0 };
       if (!hasTools) log(`side call (no tools), ${Array.isArray(body?.messages) ? body.messages.length : 0} messages`);
@@ -373,7 +388,7 @@ export async function startMockAnthropic(opts: MockAnthropicOptions): Promise<Mo
                 : status >= 500
                   ? 'api_error'
                   : 'invalid_request_error');
-        res.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req') });
+        res.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req'), ...(reply.error.headers ?? {}) });
         res.end(JSON.stringify({ type: 'error', error: { type, message: reply.error.message ?? `Scripted error ${status}` } }));
         return;
       }

@@ -113,11 +113,13 @@ describe('lanes: one agent per GPU (real tmux, fake agent)', () => {
     await until('another run in gpu0 and gpu2', () => [0, 2].every((i, j) => records(m.lanes[i]!.worktree, m.lanes[i]!.tag).length >= before[j]! + 1), 30_000);
     for (const i of [0, 2]) expect(readSupervisorState(m.lanes[i]!.worktree, m.lanes[i]!.tag)!.state).not.toMatch(/stopped|failed/);
     const after = filterStatus(await collectStatus(tmux, { cwd: repo }), 'ln');
-    expect(after.map((r) => [r.lane, r.state === 'dead'])).toEqual([
+    // The killed lane says it stopped (not dead), and how many turns it had.
+    expect(after.map((r) => [r.lane, r.state === 'stopped'])).toEqual([
       ['gpu0', false],
       ['gpu1', true],
       ['gpu2', false],
     ]);
+    expect(after[1]).toMatchObject({ stopReason: 'signal', iterations: readSupervisorState(m.lanes[1]!.worktree, 'ln-gpu1')!.iterations });
 
     // End the rest, then check every ledger and branch.
     const k2 = await killSessions(tmux, { name: 'ln', cwd: repo });
