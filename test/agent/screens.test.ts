@@ -72,6 +72,16 @@ const EXPECTED: Record<string, Expect> = {
   'exited.ansi.txt': { state: 'exited', pattern: 'exited-pane-dead', box: '/exit' },
   'exited-killed.txt': { state: 'exited', pattern: 'exited-pane-dead', box: '' },
   'exited-shell.txt': { state: 'exited', pattern: 'exited-shell-prompt', box: '/exit' },
+  // failed turns (their error lines: test/agent/failures.test.ts): the agent is ready again
+  'failed-nokey.txt': { state: 'ready', pattern: 'ready', box: '', banners: ['not-logged-in'] },
+  'failed-401.txt': { state: 'ready', pattern: 'ready', box: '' },
+  'failed-403.txt': { state: 'ready', pattern: 'ready', box: '' },
+  'failed-429.txt': { state: 'ready', pattern: 'ready', box: '', banners: ['api-error'] },
+  'failed-529.txt': { state: 'ready', pattern: 'ready', box: '', banners: ['api-error'] },
+  'failed-500.txt': { state: 'ready', pattern: 'ready', box: '', banners: ['api-error'] },
+  'failed-credit.txt': { state: 'ready', pattern: 'ready', box: '' },
+  'failed-model.txt': { state: 'ready', pattern: 'ready', box: '' },
+  'failed-orgdisabled.txt': { state: 'ready', pattern: 'ready', box: '' },
 };
 
 const RULE = '─'.repeat(120);
