@@ -16,9 +16,9 @@ export function promptPath(name: string): string {
 export function cliScript(): string {
   return path.join(packageRoot(), 'bin', 'ar-supervise.js');
 }
-/** The compiled hook script (dist/agent/hook.js). */
+/** The hook script, bundled into one file (dist/bundle/hook.js) so the installed package ships only dist/bundle/. */
 export function hookScript(): string {
-  return path.join(packageRoot(), 'dist', 'agent', 'hook.js');
+  return path.join(packageRoot(), 'dist', 'bundle', 'hook.js');
 }
 
 export function supervisorStatePath(repo: string, tag: string): string {

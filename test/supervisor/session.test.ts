@@ -21,7 +21,7 @@ let tmp: string;
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'ar-sess-'));
-  if (!existsSync(hookScript())) throw new Error(`${hookScript()} is missing: build first (npx tsc -p .)`);
+  if (!existsSync(hookScript())) throw new Error(`${hookScript()} is missing: build first (npm run build)`);
 });
 afterAll(async () => {
   await tmux.killServer();
