@@ -36,7 +36,7 @@ beforeAll(async () => {
   const src = path.join(tmp, 'src');
   const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
   for (const f of listed.split('\0').filter(Boolean)) {
-    if (!existsSync(path.join(ROOT, f))) continue; // deleted, not yet committed
+    if (f === 'node_modules' || !existsSync(path.join(ROOT, f))) continue; // a linked node_modules; deleted, not yet committed
     mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
     cpSync(path.join(ROOT, f), path.join(src, f));
   }
@@ -89,12 +89,19 @@ describe('the packed and installed package', () => {
     expect(v.stdout.trim()).toBe(PKG.version);
   });
 
-  it('inits a tag, runs one experiment, reports and compares in a fresh repo, and its hook script records an event', async () => {
+  it('checks the repo (doctor), inits a tag, runs one experiment, reports and compares in a fresh repo, and its hook script records an event', async () => {
     const repo = makeRepo({
       'train.py': readFileSync(path.join(JOBS, 'summary.py'), 'utf8'),
       'prepare.py': '# read-only data preparation\n',
       'autoresearch.yaml': 'command: python3 train.py\nbudget_seconds: 2\ntimeout_factor: 10\n',
     });
+    const doc = await installedCli(['doctor', '--json'], repo, { HOME: tmp });
+    expect([0, 1], doc.all).toContain(doc.exitCode); // 1 where no agent CLI is logged in: this machine's business
+    const checks = (JSON.parse(doc.stdout) as { checks: Array<{ name: string; mark: string }> }).checks;
+    expect(checks.filter((c) => ['git', 'tmux', 'repo', 'config', 'training', 'script', 'files'].includes(c.name)).map((c) => `${c.name} ${c.mark}`)).toEqual(
+      ['git pass', 'tmux pass', 'repo pass', 'config pass', 'training pass', 'script pass', 'files pass'],
+    );
+
     const init = await installedCli(['init', '--tag', 'pkg'], repo);
     expect(init.exitCode, init.all).toBe(0);
     writeFileSync(path.join(repo, 'train.py'), readFileSync(path.join(repo, 'train.py'), 'utf8').replace(/^X = .*$/m, 'X = 3.0'));

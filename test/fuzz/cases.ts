@@ -61,6 +61,8 @@ export function badArgs(): Array<[string, string[]]> {
     ['run with a fractional seed', ['run', '-m', 'x', '--seed', '1.5']],
     ['run outside an autoresearch branch', ['run', '-m', 'x']],
     ['run with an unknown option', ['run', '-m', 'x', '--budget', '5']],
+    ['doctor with an argument', ['doctor', 'now']],
+    ['doctor with an unknown option', ['doctor', '--fix']],
   ];
 }
 
