@@ -3,7 +3,7 @@
 // Machines are noisy: nothing here fails; each target is printed as met or not met.
 // Each section is independent: one that throws prints its error and the others still run.
 import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -321,12 +321,67 @@ async function lanesThroughput() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. The package as a user installs it: packed and installed size, start-up of the installed CLI.
+
+/** Bytes of every file under dir (links not followed), and how many packages (folders in a node_modules) it holds. */
+function treeSize(dir, skip = null) {
+  let bytes = 0;
+  let packages = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name === skip) continue;
+        walk(p);
+      } else if (e.isFile()) {
+        bytes += statSync(p).size;
+        const up = path.dirname(d);
+        const inModules = path.basename(up) === 'node_modules' || (path.basename(path.dirname(up)) === 'node_modules' && path.basename(up).startsWith('@'));
+        if (e.name === 'package.json' && inModules) packages++;
+      }
+    }
+  };
+  walk(dir);
+  return { bytes, packages };
+}
+
+async function installSize() {
+  const dir = tempDir('ar-bench-install-');
+  // `npm run bench` puts npm_* settings (this clone as the project) in the environment: the npm we start must not see them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  // The build `npm run bench` just made; --ignore-scripts, since prepack would rebuild it while other sections use it.
+  const packed = JSON.parse((await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, env, maxBuffer: 16 << 20 })).stdout)[0];
+  const prefix = path.join(dir, 'prefix');
+  const install = await timed(() =>
+    run('npm', ['install', '-g', '--prefix', prefix, path.join(dir, packed.filename), '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, env }),
+  );
+  const pkgDir = path.join(prefix, 'lib', 'node_modules', packed.name);
+  const own = treeSize(pkgDir, 'node_modules');
+  const all = treeSize(pkgDir);
+  const bin = path.join(prefix, 'bin', 'ar-supervise');
+  const installed = [];
+  const clone = [];
+  for (let i = 0; i < 20; i++) {
+    installed.push((await timed(() => run(bin, ['--version'], { cwd: dir, env }))).ms);
+    clone.push((await timed(() => run(process.execPath, [BIN, '--version'], { cwd: dir, env }))).ms);
+  }
+  const kb = (b) => `${(b / 1024).toFixed(0)} KB`;
+  const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
+  line('packed', `${kb(packed.size)} .tgz, ${packed.entryCount} files, ${kb(packed.unpackedSize)} unpacked`);
+  line('installed', `${mb(all.bytes)} with its dependencies (${all.packages} packages); the package alone ${kb(own.bytes)}`);
+  line('npm install -g <tarball>', `${secs(install.ms)} (dependencies from the npm cache, --prefer-offline)`);
+  line('installed `ar-supervise --version`', `${secs(median(installed))}  (median of 20)`);
+  line('the clone\'s `--version`', `${secs(median(clone))}  (median of 20, for comparison)`);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const SECTIONS = [
   ['Engine overhead per experiment (target < 0.3 s)', engineOverhead],
   ['Report speed, 100,000 runs (target < 1 s)', reportSpeed],
   ['Supervisor latency, turn end to next task (target median < 0.5 s)', supervisorLatency],
   ['Lanes: runs per hour with N lanes', lanesThroughput],
+  ['Install: packed and installed size, start-up of the installed CLI', installSize],
 ];
 
 async function main() {

@@ -81,7 +81,7 @@ export function defaultConfig(): Config {
   };
 }
 
-/** TIME_BUDGET in the environment overrides the budget (karpathy's prepare.py reads the same variable). */
+/** TIME_BUDGET in the environment overrides the budget (karpathy's train.py ignores it: its budget is a constant in prepare.py). */
 export function applyEnv(cfg: Config, env: NodeJS.ProcessEnv = process.env): Config {
   const tb = env.TIME_BUDGET;
   if (tb !== undefined && tb !== '') {
