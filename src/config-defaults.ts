@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js';
+import { DEFAULT_KEEP_MESSAGE } from './commit-message.js';
 
 // The configuration's shape, defaults and environment override: no YAML here, so `run` can use a cached
 // parse without loading the parser (see engine/config-cache.ts).
@@ -43,6 +44,14 @@ export interface Config {
     /** Seconds the agent may stay unavailable (transient failures) before the session stops as failed. */
     unavailable_limit: number;
   };
+  git: {
+    /** Push the branch to this remote after every keep (never forced); null: no pushing. */
+    push: string | null;
+    /** Push the runs' refs (refs/autoresearch/<tag>/<n>) too. */
+    push_refs: boolean;
+    /** A kept commit's message; placeholders in commit-message.ts. */
+    message: string;
+  };
 }
 
 export const DEFAULT_DEPENDENCY_FILES = [
@@ -78,6 +87,7 @@ export function defaultConfig(): Config {
     noise: null,
     notify: { webhook: null, bell: true, desktop: true },
     supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60, backoff_initial: 30, backoff_max: 900, unavailable_limit: 7200 },
+    git: { push: null, push_refs: false, message: DEFAULT_KEEP_MESSAGE },
   };
 }
 
@@ -90,4 +100,11 @@ export function applyEnv(cfg: Config, env: NodeJS.ProcessEnv = process.env): Con
     cfg.budget_seconds = n;
   }
   return cfg;
+}
+
+/** A remote git can be given as an argument: a name, a URL or a path, never something read as an option. */
+export function checkRemote(v: string, where: string): string {
+  const r = v.trim();
+  if (r === '' || r.startsWith('-') || /[\s\0]/.test(r)) throw new UsageError(`${where} must be a git remote (a name such as origin, a URL or a path), not ${JSON.stringify(v)}.`);
+  return r;
 }

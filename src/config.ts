@@ -3,11 +3,12 @@ import path from 'node:path';
 import YAML, { LineCounter } from 'yaml';
 import { UsageError } from './errors.js';
 import { CONFIG_FILE } from './paths.js';
+import { checkTemplate } from './commit-message.js';
 
 export * from './config-defaults.js';
-import { applyEnv, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';
+import { applyEnv, checkRemote, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';
 
-type Kind = 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url';
+type Kind = 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url' | 'remote' | 'template';
 type Schema = { [key: string]: Kind | Schema };
 
 const SCHEMA: Schema = {
@@ -28,6 +29,7 @@ const SCHEMA: Schema = {
   noise: { reruns: 'int', sigma: 'posnumber' },
   notify: { webhook: 'url', bell: 'bool', desktop: 'bool' },
   supervisor: { restart_after_turns: 'int', unknown_screen_timeout: 'posnumber', backoff_initial: 'posnumber', backoff_max: 'posnumber', unavailable_limit: 'posnumber' },
+  git: { push: 'remote', push_refs: 'bool', message: 'template' },
 };
 
 /** Split a command string on whitespace (no shell, so no quoting rules to get wrong). */
@@ -75,6 +77,14 @@ function checkValue(key: string, kind: Kind, v: unknown, file: string): unknown 
       throw bad('a list of strings');
     case 'tasks':
       return parseTasks(v, `${file}: "${key}"`);
+    case 'remote':
+      if (v === null) return null;
+      if (typeof v !== 'string') throw bad('a git remote (a name such as origin, a URL or a path)');
+      return checkRemote(v, `${file}: "${key}"`);
+    case 'template':
+      if (typeof v !== 'string' || v.trim() === '') throw bad('a non-empty message template');
+      checkTemplate(v, `${file}: "${key}"`);
+      return v;
   }
 }
 

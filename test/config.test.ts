@@ -30,6 +30,15 @@ describe('config', () => {
     expect(c.goal).toBe('max');
     expect(c.agent).toEqual({ command: 'claude', args: ['--verbose'] });
   });
+  it('git: a remote to push to, refs or not, and a message template with known placeholders', () => {
+    expect(defaultConfig().git).toEqual({ push: null, push_refs: false, message: 'keep: {description} ({result})' });
+    const c = parseConfig('git:\n  push: origin\n  push_refs: true\n  message: "{description}: {metric} {value} ({delta})"\n');
+    expect(c.git).toEqual({ push: 'origin', push_refs: true, message: '{description}: {metric} {value} ({delta})' });
+    expect(err('git:\n  message: "found {finding}"\n')).toMatch(/"git.message": unknown placeholder \{finding\} \(known: \{description\}/);
+    expect(err('git:\n  push: --force\n')).toMatch(/"git.push" must be a git remote/);
+    expect(err('git:\n  push: 3\n')).toMatch(/"git.push" must be a git remote/);
+    expect(err('git:\n  pushh: origin\n')).toMatch(/unknown key "git.pushh"/);
+  });
   it('names the unknown key', () => {
     expect(err('budget: 20\n')).toMatch(/unknown key "budget"/);
     expect(err('agent:\n  cmd: x\n')).toMatch(/unknown key "agent.cmd"/);

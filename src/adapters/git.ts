@@ -13,12 +13,32 @@ export interface GitResult {
 
 const MAX_BUFFER = 512 * 1024 * 1024;
 
+export interface RunGitOptions {
+  /** Written to git's stdin (then closed). */
+  input?: string;
+  /** Added to the environment. */
+  env?: Record<string, string>;
+  /** Killed after this long (the result says so). */
+  timeoutMs?: number;
+}
+
 /** Run `git <args>` in `cwd`; resolves for any exit status, rejects only when git cannot be run at all. */
-export function runGit(cwd: string, args: string[]): Promise<GitResult & { code: number | null }> {
+export function runGit(cwd: string, args: string[], o: RunGitOptions = {}): Promise<GitResult & { code: number | null }> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: MAX_BUFFER, windowsHide: true }, (err, stdout, stderr) => {
+    const opts = {
+      cwd,
+      encoding: 'utf8' as const,
+      maxBuffer: MAX_BUFFER,
+      windowsHide: true,
+      ...(o.env ? { env: { ...process.env, ...o.env } } : {}),
+      ...(o.timeoutMs ? { timeout: o.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+    };
+    const child = execFile('git', args, opts, (err, stdout, stderr) => {
       if (!err) return resolve({ ok: true, code: 0, stdout, stderr });
       const code = (err as NodeJS.ErrnoException).code;
+      if (o.timeoutMs && err.killed) {
+        return resolve({ ok: false, code: null, stdout, stderr: `git ${args[0] ?? ''} did not finish within ${Math.round(o.timeoutMs / 1000)} s and was stopped` });
+      }
       if (typeof code === 'number' || (code === undefined && err.signal)) {
         return resolve({ ok: false, code: typeof code === 'number' ? code : null, stdout, stderr: stderr || `git was killed by ${err.signal}` });
       }
@@ -27,6 +47,8 @@ export function runGit(cwd: string, args: string[]): Promise<GitResult & { code:
       }
       reject(new ToolError(`git ${args[0] ?? ''} failed: ${err.message}`));
     });
+    child.stdin?.on('error', () => {}); // git may exit before reading its input; its exit status says what happened
+    child.stdin?.end(o.input ?? '');
   });
 }
 
@@ -133,6 +155,33 @@ export class Git {
   }
   async updateRef(ref: string, sha: string): Promise<void> {
     await this.raw(['update-ref', ref, sha]);
+  }
+  /** A new commit object with `commit`'s tree on `parents` (no ref moves, no work tree or index touched). */
+  async commitTree(commit: string, parents: string[], message: string): Promise<string> {
+    const ident = await this.identityArgs();
+    const p = parents.flatMap((x) => ['-p', x]);
+    return (await this.raw([...ident, 'commit-tree', `${commit}^{tree}`, ...p, '-m', message])).trim();
+  }
+  /**
+   * Move refs in one transaction: all or none. `old` is what each must hold now ('' = must not exist,
+   * undefined = anything), so a ref someone else moved meanwhile fails the whole update.
+   */
+  async updateRefs(updates: { ref: string; sha: string; old?: string }[], reason: string): Promise<GitResult> {
+    const lines = updates.map((u) => `update ${u.ref} ${u.sha}${u.old !== undefined ? ` ${u.old || '0'.repeat(40)}` : ''}`);
+    const r = await runGit(this.cwd, ['update-ref', '-m', reason, '--stdin'], { input: [...lines, ''].join('\n') });
+    return { ok: r.ok, stdout: r.stdout, stderr: r.stderr.trim() };
+  }
+  /** `git push <remote> <refspecs>`, never forced, no prompts; a failure is returned, not thrown. */
+  async push(remote: string, refspecs: string[], timeoutMs: number): Promise<GitResult> {
+    const r = await runGit(this.cwd, ['push', '--porcelain', '--no-verify', remote, ...refspecs], {
+      env: { GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' },
+      timeoutMs,
+    });
+    return { ok: r.ok, stdout: r.stdout, stderr: r.stderr.trim() };
+  }
+  /** Subject and body of a commit. */
+  async message(commit: string): Promise<string> {
+    return (await this.raw(['log', '-1', '--format=%B', commit])).replace(/\n+$/, '');
   }
   async restore(commit: string, paths: string[]): Promise<void> {
     if (paths.length) await this.raw(['checkout', '-q', commit, '--', ...paths]);

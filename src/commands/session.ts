@@ -25,6 +25,7 @@ interface RootOptions {
   baseline: boolean;
   gpus?: string;
   lanes?: number;
+  push?: string;
 }
 
 /** The root form: `ar-supervise --session <name> [options]` hands the loop to the agent in tmux. */
@@ -44,11 +45,17 @@ export function register(program: Command): void {
     .option('--no-baseline', 'when starting a new session, do not run the baseline')
     .option('--gpus <list>', 'parallel lanes, one agent per GPU: 0,1,2,3 (worktree, branch autoresearch/<name>-gpu<i>, CUDA_VISIBLE_DEVICES=<i>)')
     .option('--lanes <n>', 'parallel lanes without GPU assignment (autoresearch/<name>-lane<i>)', positiveInt)
+    .option('--push <remote>', "after every keep, push the branch to this remote, never forced (the agent's runs get AR_PUSH=<remote>)")
     .action(async (opts: RootOptions, cmd: Command) => {
       if (!opts.session) {
-        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
+        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
         if (given.length || opts.task?.length) throw new UsageError('these options need --session <name> (for example --session apr5).');
         cmd.help({ error: true });
+      }
+      if (opts.push !== undefined) {
+        // The supervisor and the agent inherit it; every `ar-supervise run` the agent makes pushes its keeps.
+        const { checkRemote } = await import('../config-defaults.js');
+        process.env.AR_PUSH = checkRemote(opts.push, '--push');
       }
       const { runForeground, startDetached } = await import('../supervisor/session.js');
       const o = {

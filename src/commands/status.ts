@@ -18,6 +18,24 @@ export function register(program: Command): void {
           throw new UsageError(`there is no session named ${name}.`);
         }
       }
-      process.stdout.write(opts.json ? JSON.stringify(rows, null, 2) + '\n' : formatStatus(rows));
+      let text = opts.json ? JSON.stringify(rows, null, 2) + '\n' : formatStatus(rows);
+      // Runs without a supervisor (run, sweep) push too: a failing push of the checked-out tag is shown here as well.
+      if (!opts.json && !name) {
+        const here = await checkedOutPushProblem(process.cwd());
+        if (here && !rows.some((r) => r.repo === here.repo && r.name === here.tag)) text += `${here.tag}: ${here.problem}\n`;
+      }
+      process.stdout.write(text);
     });
+}
+
+async function checkedOutPushProblem(cwd: string): Promise<{ repo: string; tag: string; problem: string } | null> {
+  try {
+    const { repoAndTag } = await import('../engine/step.js');
+    const { pushProblem } = await import('../engine/push.js');
+    const { repo, tag } = await repoAndTag(cwd);
+    const problem = pushProblem(repo, tag);
+    return problem ? { repo, tag, problem } : null;
+  } catch {
+    return null; // not in a research repo, or not on a tag
+  }
 }

@@ -9,8 +9,9 @@ export function register(program: Command): void {
     .argument('<file>', 'the sweep file (YAML: strategy, parameters, seeds, samples, seed, file)')
     .option('--dry-run', 'list the points (greedy: the first pass) and change nothing')
     .option('--json', 'print the summary as JSON instead of progress lines')
+    .option('--push <remote>', 'after every keep, push the branch to this remote, never forced (default: git.push)')
     .option('-C, --repo <dir>', 'research repo (default: current folder)')
-    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; repo?: string }) => {
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; push?: string; repo?: string }) => {
       const { loadSweepSpec } = await import('../sweep/spec.js');
       const { planSweep, runSweep, summaryLines } = await import('../sweep/runner.js');
       const { describe } = await import('../sweep/points.js');
@@ -58,12 +59,23 @@ export function register(program: Command): void {
       }
 
       const tag = await currentTag(repo);
+      const { backgroundPusher, pushRemote } = await import('../engine/push.js');
+      const remote = pushRemote(opts.push, config);
+      const log = createLogger(repo, tag);
+      const pusher = remote ? backgroundPusher(repo, tag, { remote, refs: config.git.push_refs, log }) : undefined;
       const display = opts.json ? silentDisplay() : process.stdout.isTTY ? ttyDisplay(process.stdout) : plainDisplay(out);
       const ac = interruptOnSignals();
       try {
-        const summary = await runSweep({ repo, tag, config, spec, display, signal: ac.signal, log: createLogger(repo, tag) });
+        let summary;
+        try {
+          summary = await runSweep({ repo, tag, config, spec, display, signal: ac.signal, log, pusher });
+        } finally {
+          await pusher?.settle(); // the last keep's push ends before the sweep does
+        }
         if (opts.json) out(JSON.stringify(summary) + '\n');
         else for (const l of summaryLines(summary, spec, config.metric, config.goal)) out(l + '\n');
+        const pushed = remote ? (await import('../engine/push.js')).readPushState(repo, tag) : null;
+        if (pushed && !opts.json) out(pushed.ok ? `Pushed ${pushed.pushed!.slice(0, 7)} to ${pushed.remote}.\n` : `The last push to ${pushed.remote} failed: ${pushed.error}. "ar-supervise push" tries again.\n`);
         if (ac.signal.aborted) process.exitCode = 130;
         // The sweep's report is waiting, as after a supervised night (and the report cache is warm).
         try {

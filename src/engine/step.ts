@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
 import { decide } from './decide.js';
+import { keptMessage } from '../commit-message.js';
 import { repoRoot } from './repo.js';
 import { guard } from './guard.js';
 import { appendRun, readRecords, readTip, tipOf, writeAtomic } from './ledger.js';
@@ -50,6 +51,8 @@ interface Pending {
   start: string;
   seed?: number;
   log: string;
+  /** The kept commit renamed to say what was found (same tree and parent); set just before the branch moves to it. */
+  kept?: string;
 }
 
 const pendingPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'pending.json');
@@ -117,7 +120,7 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   const git = new Git(repo);
   const state = readState(repo, tag)!;
   const { records } = readRecords(repo, tag);
-  let rec = records.find((r) => r.id === p.id && r.commit === p.commit) ?? null;
+  let rec = records.find((r) => r.id === p.id && (r.commit === p.commit || r.commit === p.kept)) ?? null;
   let added: RunRecord | null = null;
   if (!rec) {
     const best = bestOf(records, state);
@@ -132,7 +135,7 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   }
   if (rec.status !== 'keep') {
     const head = await git.head();
-    if (head === p.commit && p.commit !== p.parent) {
+    if ((head === p.commit || (p.kept && head === p.kept)) && p.commit !== p.parent) {
       const dirty = await git.dirtyTracked();
       if (dirty.length === 0) await git.resetHard(p.parent);
       else await git.resetSoft(p.parent); // keep edits made since; they become the next experiment's diff
@@ -345,6 +348,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     const margin = config.goal === 'min' ? best.value - rec.value : rec.value - best.value;
     rec.noise = { sigma: noise.sigma, threshold: noise.threshold, margin };
   }
+  if (rec.status === 'keep' && !isRerun) await nameFinding(repo, git, rec, pending, config.git.message, o.log);
   await finish(repo, git, rec, parent, rec.status === 'keep', o.log);
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
   const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
@@ -381,7 +385,32 @@ function sanitizeMetrics(m: Record<string, number | string>): Record<string, num
   return out;
 }
 
-/** 7. Record first, then move git: a crash in between is settled by reconcile(). */
+/**
+ * 7. A kept commit says what was found. It was made before training, so a copy with its tree and parent and
+ * the finding as its message takes its place on the branch and the run's ref (one transaction, before the row
+ * is written, so runs.jsonl and results.tsv name the commit on the branch). The pending marker knows both
+ * commits: a runner cut off here is settled by reconcile(). A branch moved meanwhile keeps the first message.
+ */
+async function nameFinding(repo: string, git: Git, rec: RunRecord, pending: Pending, template: string, log?: StepOptions['log']): Promise<void> {
+  try {
+    const named = await git.commitTree(rec.commit, [rec.parent], keptMessage(template, rec));
+    pending.kept = named;
+    writeAtomic(pendingPath(repo, rec.tag), JSON.stringify(pending), 0o600);
+    const moved = await git.updateRefs(
+      [
+        { ref: `refs/heads/${branchFor(rec.tag)}`, sha: named, old: rec.commit },
+        { ref: `refs/autoresearch/${rec.tag}/${rec.id}`, sha: named },
+      ],
+      `autoresearch: keep run ${rec.id}`,
+    );
+    if (moved.ok) rec.commit = named;
+    else log?.warn({ id: rec.id, err: moved.stderr.split('\n')[0] }, 'the kept commit keeps its first message: the branch moved during the run');
+  } catch (e) {
+    log?.warn({ id: rec.id, err: (e as Error).message }, 'the kept commit keeps its first message');
+  }
+}
+
+/** 8. Record first, then move git: a crash in between is settled by reconcile(). */
 async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean, log?: StepOptions['log']): Promise<void> {
   let repaired: string | null;
   try {

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
+import { pushReport } from './push.js';
 import { loadConfigCached } from '../engine/config-cache.js';
 import { UsageError } from '../errors.js';
 import { ledgerPath, recordsPath, STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
@@ -124,6 +125,8 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
     if (spans.length) {
       model.unavailable = spans.map((u) => ({ ...u, minutes: u.to ? Math.round((Date.parse(u.to) - Date.parse(u.from)) / 60_000) : null }));
     }
+    const pushed = pushReport(repo, tag, loaded.runs);
+    if (pushed) model.push = pushed;
     const c = model.counts;
     const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
     const chart = chartData(loaded.runs, { goal, metric, title });

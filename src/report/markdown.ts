@@ -91,6 +91,17 @@ function lanes(m: ReportModel): string {
   return table(['lane', 'runs', 'keep', 'discard', 'crash', 'violations', 'keep rate', `best ${m.metric}`, 'training'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
 }
 
+function pushLines(p: NonNullable<ReportModel['push']>): string[] {
+  const out: string[] = [];
+  if (p.unpushed.length === 0) out.push(`Every kept run is on ${p.remote}.`);
+  else {
+    out.push(`${plural(p.unpushed.length, 'kept run')} never reached ${p.remote}:`, '');
+    out.push(...p.unpushed.map((u) => `- #${u.id} \`${u.commit}\` ${cell(u.description)}`));
+  }
+  if (!p.ok) out.push('', `The last push failed${p.failingSince ? ` (failing since ${fmtTime(p.failingSince)})` : ''}: ${cell(p.error ?? 'unknown error')}. \`ar-supervise push\` tries again.`);
+  return out;
+}
+
 export function renderMarkdown(m: ReportModel, opts: MarkdownOptions = {}): string {
   const short = opts.short ?? false;
   const max = opts.maxRows ?? (short ? 5 : Infinity);
@@ -114,6 +125,7 @@ export function renderMarkdown(m: ReportModel, opts: MarkdownOptions = {}): stri
     out.push('', '## Violations', '', ...m.violations.map((v) => `- #${v.id} \`${v.commit}\` ${cell(v.description)}: ${cell(v.violation)}`));
   }
   if (!short && m.lanes.length) out.push('', '## Lanes', '', lanes(m));
+  if (m.push) out.push('', '## Pushed to the remote', '', ...pushLines(m.push));
   if (m.recommendations.length) out.push('', '## Recommendations', '', ...m.recommendations.map((r) => `- ${r.text}`));
   if (!short && m.noise) {
     out.push('', `Noise: σ = ${fmtValue(m.noise.sigma)} (${m.noise.from === 'records' ? "the engine's estimate" : 'pooled over repeated runs'}, ${m.noise.n} runs).`);

@@ -1,4 +1,5 @@
 // The report model: every number the report shows, computed from the records and nothing else.
+import type { PushReport } from './push.js';
 import { CRASH, DISCARD, KEEP, RunTable, type Runs } from './runs.js';
 import type { Source } from './load.js';
 import { recommend, type Recommendation } from './recommend.js';
@@ -93,6 +94,8 @@ export interface ReportModel {
   warnings: string[];
   /** When the agent could not work (API refused, rate limited, usage limit), from the supervisor; absent without one. */
   unavailable?: UnavailableSpan[];
+  /** Pushing after keeps (git.push, --push): what never reached the remote. Absent when the tag never pushed. */
+  push?: PushReport;
 }
 
 export interface UnavailableSpan {

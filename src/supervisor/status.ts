@@ -1,6 +1,7 @@
 // `ar-supervise status`: what each of our sessions is doing.
 import type { TmuxApi } from '../adapters/tmux.js';
 import { readRecords } from '../engine/records.js';
+import { pushProblem } from '../engine/push.js';
 import { bestRun, fmtValue } from './claudemd.js';
 import { discover } from './discover.js';
 import { shownState, stopReasonWords, type ShownState, type SupervisorState } from './state.js';
@@ -34,6 +35,8 @@ export interface SessionStatus {
   goal?: 'min' | 'max';
   /** A lane whose worktree `kill --clean` removed (its ledger is archived). */
   removed?: boolean;
+  /** Why pushing kept runs to the remote fails (git.push, --push). */
+  push?: string;
 }
 
 export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: number; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<SessionStatus[]> {
@@ -50,18 +53,20 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
     }
     let runs = 0;
     let best: SessionStatus['best'] = null;
+    let push: string | null = null;
     if (f.repo) {
       try {
         const { records } = readRecords(f.repo, f.tag);
         runs = records.length;
         const b = bestRun(records);
         if (b) best = { metric: b.metric, value: b.value, commit: b.commit };
+        push = pushProblem(f.repo, f.tag, records);
       } catch {
         // no ledger here
       }
     }
     const started = st?.started ? Date.parse(st.started) : f.supervisor?.created ? f.supervisor.created * 1000 : f.agent ? f.agent.created * 1000 : NaN;
-    out.push({ ...rowFromState(f.tag, st, state, { runs, best, now, started }), repo: f.repo, supervisorPid: f.supervisorPid, agentPid });
+    out.push({ ...rowFromState(f.tag, st, state, { runs, best, now, started }), repo: f.repo, supervisorPid: f.supervisorPid, agentPid, ...(push ? { push } : {}) });
   }
   // Lanes: which set and lane each row is; the lanes of a running set that are not running themselves.
   markLaneRows(out);
@@ -149,6 +154,7 @@ export function formatStatus(rows: SessionStatus[]): string {
     const d = detailLine(r);
     if (d) lines.push(d);
   }
+  for (const r of rows) if (r.push) lines.push(`${r.lane ? `${r.session}:${r.lane}` : r.name}: ${r.push}`);
   if (lanes) lines.push(...laneSetLines(rows));
   return lines.join('\n') + '\n';
 }

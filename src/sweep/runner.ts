@@ -125,6 +125,8 @@ export interface SweepOptions {
   display: SweepDisplay;
   signal?: AbortSignal;
   log?: StepOptions['log'];
+  /** Told of every keep (git.push, --push): pushes alongside the next run. */
+  pusher?: { kick(): void };
 }
 
 const usable = (r: RunRecord) => !(r.status === 'crash' && r.crashReason === 'interrupted');
@@ -232,6 +234,7 @@ class Runner {
       throw e;
     }
     this.ran++;
+    if (r.record.status === 'keep') this.o.pusher?.kick();
     await announceNewBest(r, config, this.o.log);
     if (signal?.aborted || r.record.crashReason === 'interrupted') this.stopped = true;
     return r;

@@ -50,7 +50,7 @@ describe('ar-supervise sweep', () => {
     ]);
     // The branch sits on the best point; the discarded one was reverted.
     expect(readFileSync(path.join(repo, 'train.py'), 'utf8')).toMatch(/^X = 3\.0$/m);
-    expect(git(repo, ['log', '-1', '--format=%s'])).toBe('X=3.0');
+    expect(git(repo, ['log', '-1', '--format=%s'])).toBe('keep: X=3.0 (val_bpb 1.0000, -0.1000)');
     expect(git(repo, ['status', '--porcelain'])).toBe('');
     // The report is written when the sweep ends.
     expect(r.stdout).toContain(`Report: ${path.join('.autoresearch', 't', 'report', 'report.md')}`);

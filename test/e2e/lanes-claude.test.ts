@@ -93,7 +93,7 @@ describe('lanes with the real Claude Code CLI', () => {
       const recs = readFileSync(path.join(l.worktree, '.autoresearch', l.tag, 'runs.jsonl'), 'utf8').trim().split('\n').map((x) => JSON.parse(x));
       expect(recs.map((x: { lane: string }) => x.lane)).toEqual([l.name, l.name]);
       // The branch moved in the lane's worktree only; the main checkout did not.
-      expect(git(l.worktree, ['log', '-1', '--format=%s', l.branch])).toBe('raise LR to 0.004');
+      expect(git(l.worktree, ['log', '-1', '--format=%s', l.branch])).toBe('keep: raise LR to 0.004 (val_bpb 0.9960, -0.0030)');
       expect(readFileSync(path.join(l.worktree, 'train.py'), 'utf8')).toMatch(/^LR = 0\.004$/m);
       const md = readFileSync(path.join(l.worktree, 'CLAUDE.md'), 'utf8');
       const other = m.lanes.find((x) => x.name !== l.name)!;

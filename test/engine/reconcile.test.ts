@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { readFileSync, existsSync, copyFileSync } from 'node:fs';
+import { readFileSync, existsSync, copyFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { jobRepo, cli, git, cleanupRepos, JOBS, BIN, isLive } from '../helpers/repo.js';
@@ -30,6 +30,55 @@ async function startSlowRun(repo: string) {
   });
   return { child, trainingPid: p.pid as number, commit: p.commit as string };
 }
+
+describe('a runner that dies while naming a kept commit', () => {
+  // The kept commit is replaced by a renamed copy (same tree) just before its row is written: both are in pending.json.
+  async function cutOff(recorded: boolean) {
+    const repo = jobRepo('summary.py', { budget_seconds: 30 });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    const base = git(repo, ['rev-parse', 'HEAD']);
+    const f = path.join(repo, 'train.py');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/^X = .*$/m, 'X = 2.0'));
+    git(repo, ['commit', '-qam', 'X=2']);
+    const commit = git(repo, ['rev-parse', 'HEAD']);
+    const kept = git(repo, ['commit-tree', `${commit}^{tree}`, '-p', base, '-m', 'keep: X=2 (val_bpb 1.1000, -0.3000)']);
+    git(repo, ['update-ref', 'refs/heads/autoresearch/t', kept, commit]);
+    const dead = (await execa('true')).pid!;
+    const pending = { id: 2, pid: null, runner: dead, commit, parent: base, description: 'X=2', start: new Date().toISOString(), log: '.autoresearch/t/logs/2.log', kept };
+    writeFileSync(path.join(repo, '.autoresearch/t/pending.json'), JSON.stringify(pending));
+    if (recorded) {
+      const rec = { ...records(repo)[0], id: 2, commit: kept, parent: base, description: 'X=2', value: 1.1, bestBefore: 1.4 };
+      appendFileSync(path.join(repo, '.autoresearch/t/runs.jsonl'), JSON.stringify(rec) + '\n');
+      appendFileSync(path.join(repo, 'results.tsv'), `${kept.slice(0, 7)}\t1.100000\t2.0\tkeep\tX=2\n`);
+    }
+    const next = await cli(['run', '-m', 'next'], { cwd: repo });
+    expect(next.exitCode, next.all).toBe(0);
+    return { repo, base, commit, kept };
+  }
+
+  it('after the branch moved, before the row: recorded once as interrupted, the branch back on the last keep', async () => {
+    const { repo, base, commit } = await cutOff(false);
+    const recs = records(repo);
+    expect(recs.map((r) => [r.id, r.description, r.status, r.crashReason ?? null])).toEqual([
+      [1, 'baseline', 'keep', null],
+      [2, 'X=2', 'crash', 'interrupted'],
+      [3, 'next', 'discard', null],
+    ]);
+    expect(recs[1].commit).toBe(commit);
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(base);
+  });
+
+  it('after the row: the renamed commit stays kept, nothing recorded twice', async () => {
+    const { repo, kept } = await cutOff(true);
+    const recs = records(repo);
+    expect(recs.map((r) => [r.id, r.status])).toEqual([
+      [1, 'keep'],
+      [2, 'keep'],
+      [3, 'discard'],
+    ]);
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(kept);
+  });
+});
 
 describe('a runner that dies mid-run', () => {
   it('SIGKILLed: the next run records it once as interrupted, kills its training, and resets the branch', async () => {

@@ -47,6 +47,10 @@ describe('init + run on a real repo', () => {
       ['0.000000', '0.0', 'crash', 'syntax error'],
     ]);
     expect(r[1]![0]).toBe(kept.slice(0, 7));
+    // The kept commit says what was found; the branch, its run's ref, runs.jsonl and results.tsv name the same commit.
+    expect(git(repo, ['log', '-1', '--format=%s', kept])).toBe('keep: X=2 (val_bpb 1.1000, -0.3000)');
+    expect(git(repo, ['rev-parse', 'refs/autoresearch/t1/2'])).toBe(kept);
+    expect(git(repo, ['log', '-1', '--format=%s', 'refs/autoresearch/t1/3'])).toBe('X=1.5');
     expect(git(repo, ['rev-parse', 'HEAD'])).toBe(kept);
     expect(git(repo, ['status', '--porcelain', '--untracked-files=no'])).toBe('');
     expect(readFileSync(path.join(repo, 'train.py'), 'utf8')).toMatch(/^X = 2\.0$/m);
@@ -54,6 +58,7 @@ describe('init + run on a real repo', () => {
     expect(git(repo, ['rev-parse', '--short=7', 'refs/autoresearch/t1/3'])).toBe(r[2]![0]);
     const recs = records(repo);
     expect(recs.map((x) => x.status)).toEqual(['keep', 'keep', 'discard', 'crash']);
+    expect(recs[1].commit).toBe(kept);
     expect(recs[1]).toMatchObject({ linesAdded: 1, linesRemoved: 1, bestBefore: 1.4, metrics: { val_bpb: 1.1, peak_vram_mb: 2048 } });
     expect(recs[3].crashReason).toBe('error');
     expect(processesMatching(repo)).toEqual([]);
@@ -74,7 +79,7 @@ describe('init + run on a real repo', () => {
     setX(repo, '3.0');
     const r = await cli(['run', '-m', 'X=3'], { cwd: repo });
     expect(r.stdout).toMatch(/^status: +keep$/m);
-    expect(git(repo, ['log', '--format=%s', '-2'])).toBe('X=3\ninitial');
+    expect(git(repo, ['log', '--format=%s', '-2'])).toBe('keep: X=3 (val_bpb 1.0000, -0.4000)\ninitial');
   });
 });
 

@@ -21,6 +21,7 @@ export function badConfigs(): Array<[string, string | Buffer]> {
     noise: [{ reruns: 3 }, { reruns: -1, sigma: 2 }, { reruns: 3, sigma: 'x' }, 5],
     notify: [{ webhook: 'not a url' }, { bell: 'yes' }, 'x'],
     supervisor: [{ restart_after_turns: -1 }, { unknown_screen_timeout: 'x' }, { foo: 1 }],
+    git: [{ push: '--force' }, { push: 'a b' }, { push: 3 }, { push_refs: 'yes' }, { message: '' }, { message: 'keep {what}' }, 'origin'],
   };
   for (const [k, vals] of Object.entries(wrong)) {
     for (const v of vals) cases.push([`${k}: ${JSON.stringify(v)}`, `${k}: ${JSON.stringify(v)}\n`]);
@@ -63,6 +64,10 @@ export function badArgs(): Array<[string, string[]]> {
     ['run with an unknown option', ['run', '-m', 'x', '--budget', '5']],
     ['doctor with an argument', ['doctor', 'now']],
     ['doctor with an unknown option', ['doctor', '--fix']],
+    ['finalize without a branch', ['finalize']],
+    ['finalize off an autoresearch branch', ['finalize', '--branch', 'x']],
+    ['push off an autoresearch branch', ['push']],
+    ['session with a remote that reads as an option', ['--session', 'x', '--push=--force']],
   ];
 }
 

@@ -145,9 +145,11 @@ describe('lanes: one agent per GPU (real tmux, fake agent)', () => {
       }
       // The branch holds only this lane's commits (each run's commit, kept or not, under refs/autoresearch/<tag>/).
       const subjects = git(repo, ['log', '--format=%s', `${base}..${l.branch}`]);
-      expect(subjects === '' ? [] : subjects.split('\n')).toEqual(recs.filter((r) => r.status === 'keep' && r.commit !== base).map((r) => r.description).reverse());
+      // A kept commit says what was found: `keep: <description> (val_bpb <value>, <change>)`.
+      const found = (subjects === '' ? [] : subjects.split('\n')).map((x) => x.replace(/^keep: (.*) \(val_bpb [^()]*\)$/, '$1'));
+      expect(found).toEqual(recs.filter((r) => r.status === 'keep' && r.commit !== base).map((r) => r.description).reverse());
       const all = git(repo, ['for-each-ref', '--format=%(objectname)', `refs/autoresearch/${l.tag}/`]).split('\n');
-      for (const sha of all) if (sha !== base) expect(git(repo, ['log', '-1', '--format=%s', sha])).toBe(`idea on gpu ${i}`);
+      for (const sha of all) if (sha !== base) expect(git(repo, ['log', '-1', '--format=%s', sha])).toMatch(new RegExp(`^(keep: )?idea on gpu ${i}( \\(val_bpb [^()]*\\))?$`));
       // Nothing of ours shows in git; at most the agent's unfinished edit of train.py (killed between edit and run).
       expect(['', 'M train.py']).toContain(git(l.worktree, ['status', '--porcelain']));
     }

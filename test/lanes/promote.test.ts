@@ -72,7 +72,7 @@ describe('promote and kill --clean (real git worktrees)', () => {
     expect(r.result.record).toMatchObject({ status: 'keep', value: 0.996, lane: 'lane0', tag: 'pr-lane0', description: `promote lane1 best ${short}` });
     expect(lines.join('\n')).toContain(`Promoting pr:lane1's best (val_bpb 0.996000, ${short}: raise LR to 0.004) onto pr:lane0`);
     expect(readFileSync(path.join(a.worktree, 'train.py'), 'utf8')).toMatch(/^LR = 0\.004$/m);
-    expect(git(a.worktree, ['log', '-1', '--format=%s'])).toBe(`promote lane1 best ${short}`);
+    expect(git(a.worktree, ['log', '-1', '--format=%s'])).toMatch(new RegExp(`^keep: promote lane1 best ${short} \\(val_bpb 0\\.9960, -`));
     expect(readFileSync(path.join(a.worktree, 'results.tsv'), 'utf8')).toContain(`keep\tpromote lane1 best ${short}`);
     expect(readRecords(b.worktree, b.tag).records).toHaveLength(2); // the source lane is not touched
     // Again: nothing left to carry over.

@@ -197,7 +197,7 @@ describe('text goes to the agent as text', () => {
     expect(cont).toMatch(/^Continue the research loop/);
     expect(cont).toContain(`(run 1: ${desc})`);
     expect(existsSync(pwned)).toBe(false);
-    expect(git(repo, ['log', '-1', '--format=%B', 'refs/autoresearch/lit/1']).trim()).toBe(desc);
+    expect(git(repo, ['log', '-1', '--format=%B', 'refs/autoresearch/lit/1']).trim()).toBe(`keep: ${desc} (val_bpb 1.4000)`);
   });
 });
 

@@ -1,0 +1,60 @@
+import { UsageError } from './errors.js';
+
+// What a kept commit's message says: the finding and its numbers (`keep: raise LR to 0.04 (val_bpb 0.9499, -0.0073)`).
+
+export const DEFAULT_KEEP_MESSAGE = 'keep: {description} ({result})';
+
+/** The placeholders a `git.message` template may use, and what each stands for. */
+export const PLACEHOLDERS: Record<string, string> = {
+  description: 'the experiment, as given to run -m',
+  result: 'the metric, its value and the change against the best before ("val_bpb 0.9499, -0.0073")',
+  metric: 'the metric name',
+  value: 'the measured value',
+  delta: 'the change against the best before, signed (empty for the first keep)',
+  memory_gb: 'peak memory in GB',
+  id: 'the run number within the tag',
+  tag: 'the tag',
+};
+
+const FIELD = /\{([^{}]*)\}/g;
+
+/** A template's placeholders are all known ones; `where` names it in the sentence. */
+export function checkTemplate(t: string, where: string): void {
+  for (const m of t.matchAll(FIELD)) {
+    if (!(m[1]! in PLACEHOLDERS)) throw new UsageError(`${where}: unknown placeholder {${m[1]}} (known: ${Object.keys(PLACEHOLDERS).map((k) => `{${k}}`).join(', ')}).`);
+  }
+}
+
+/** Four decimals, or four significant digits where four decimals would hide the number. */
+export function fmtNumber(x: number): string {
+  if (x === 0) return '0';
+  return Math.abs(x) >= 0.001 ? x.toFixed(4) : x.toPrecision(3);
+}
+
+export interface Finding {
+  id: number;
+  tag: string;
+  description: string;
+  metric: string;
+  value: number | null;
+  bestBefore: number | null;
+  memoryGb: number;
+}
+
+/** The message of a kept commit, from the template and the run's numbers. */
+export function keptMessage(template: string, f: Finding): string {
+  const value = f.value === null ? '-' : fmtNumber(f.value);
+  const d = f.value !== null && f.bestBefore !== null ? f.value - f.bestBefore : null;
+  const delta = d === null ? '' : `${d > 0 ? '+' : ''}${fmtNumber(d)}`;
+  const fields: Record<string, string> = {
+    description: f.description,
+    result: `${f.metric} ${value}${delta ? `, ${delta}` : ''}`,
+    metric: f.metric,
+    value,
+    delta,
+    memory_gb: f.memoryGb.toFixed(1),
+    id: String(f.id),
+    tag: f.tag,
+  };
+  return template.replace(FIELD, (all, k: string) => fields[k] ?? all).trim() || f.description;
+}
