@@ -29,7 +29,9 @@ export function pushRemote(flag: string | undefined, config: Config, env: NodeJS
  */
 export function pushDetached(repo: string, tag: string, o: { remote: string; refs: boolean; script: string }): void {
   const args = [o.script, 'push', '--tag', tag, '--remote', o.remote, '--quiet', ...(o.refs ? ['--refs'] : [])];
-  spawn(process.execPath, args, { cwd: repo, detached: true, stdio: 'ignore', windowsHide: true }).unref();
+  const child = spawn(process.execPath, args, { cwd: repo, detached: true, stdio: 'ignore', windowsHide: true });
+  child.on('error', () => {}); // a push that cannot start is retried by the next keep; the run is recorded either way
+  child.unref();
 }
 
 /** In one process (a sweep): a push per keep alongside the next run, one at a time; settle() waits for the last. */
