@@ -1,6 +1,7 @@
 // The agent CLI the supervisor starts: on PATH, runnable, and logged in or given a key. Key values are
 // never read into a line, only the names of the variables and files that show a login.
 import path from 'node:path';
+import { claudeCredentialProblem, isClaudeCommand } from '../agent/failures.js';
 import { fail, pass, warn, type Check } from './check.js';
 import { firstLine } from './machine.js';
 import type { Probes } from './probes.js';
@@ -15,17 +16,11 @@ interface AgentKind {
 }
 
 const KINDS: Record<string, AgentKind> = {
-  // Claude Code keeps its login in <config dir>/.credentials.json (Linux) or the keychain, and the account in .claude.json.
+  // Claude Code's own rules live with its failures (agent/failures.ts): here only the install hint and the key names.
   claude: {
     install: 'npm install -g @anthropic-ai/claude-code',
-    keys: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
-    logins: (p) => {
-      const dir = p.env.CLAUDE_CONFIG_DIR || path.join(p.home, '.claude');
-      return [
-        { file: path.join(dir, '.credentials.json') },
-        { file: p.env.CLAUDE_CONFIG_DIR ? path.join(dir, '.claude.json') : path.join(p.home, '.claude.json'), holds: /"(oauthAccount|primaryApiKey)"\s*:\s*[{"]/ },
-      ];
-    },
+    keys: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
+    logins: () => [],
     login: 'run "claude" once and log in (/login), or set ANTHROPIC_API_KEY',
   },
   codex: {
@@ -47,6 +42,7 @@ const KINDS: Record<string, AgentKind> = {
 
 /** The agent's kind from its command (a path or a name): claude, codex, gemini, or null for another CLI. */
 export function agentKind(command: string): string | null {
+  if (isClaudeCommand(command)) return 'claude';
   const base = path.basename(command).replace(/\.(exe|cmd|js|mjs)$/, '');
   return base in KINDS ? base : null;
 }
@@ -58,6 +54,11 @@ export function loginCheck(p: Probes, command: string): Check {
   const k = KINDS[kind]!;
   const key = k.keys.find((name) => (p.env[name] ?? '').trim() !== '');
   if (key) return pass('agent login', `${key} is set`);
+  if (kind === 'claude') {
+    const problem = claudeCredentialProblem({ ...p.env, HOME: p.home }, p.platform);
+    if (problem) return fail('agent login', `${command} is not logged in and no key is set (${k.keys[0]})`, k.login);
+    return pass('agent login', p.platform === 'darwin' ? 'not checked on macOS (the login is in the keychain)' : 'logged in, or a cloud provider or key helper is set');
+  }
   for (const { file, holds } of k.logins(p)) {
     const text = p.readText(file);
     if (text !== null && (!holds || holds.test(text))) return pass('agent login', `logged in (${file.replace(p.home, '~')})`);

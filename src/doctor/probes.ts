@@ -18,6 +18,7 @@ export interface ProgramResult {
 export interface Probes {
   env: NodeJS.ProcessEnv;
   home: string;
+  platform: NodeJS.Platform;
   /** Where `cmd` would be found (a path with a slash is taken relative to cwd), or null. */
   which(cmd: string, cwd: string): string | null;
   /** Run one program (argv, never a shell) and wait for it, at most timeoutMs. */
@@ -35,6 +36,7 @@ export function realProbes(env: NodeJS.ProcessEnv = process.env): Probes {
   return {
     env,
     home: env.HOME || homedir(),
+    platform: process.platform,
     which: (cmd, cwd) => findProgram(cmd, cwd, env.PATH ?? ''),
     run: (cmd, args, o) =>
       new Promise((resolve) => {
