@@ -38,7 +38,7 @@ describe('ar-supervise doctor', () => {
     expect(j.checks.find((c) => c.name === 'agent login')).toMatchObject({ mark: 'pass', detail: 'ANTHROPIC_API_KEY is set' });
     expect(j.checks.filter((c) => c.mark === 'fail')).toEqual([]);
     expect(ok.all).not.toContain('SECRET');
-  });
+  }, 180_000); // two doctors, each starting the real Claude Code binary: slow on a loaded machine
 
   it('outside a git repo says so and exits 1', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ar-doctor-nogit-'));
@@ -49,7 +49,7 @@ describe('ar-supervise doctor', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it.each([[['doctor', 'extra']], [['doctor', '--bogus']]])('refuses %j with one sentence and exit 2', async (args) => {
     const r = await cli(args, { cwd: repo, env: env() });
