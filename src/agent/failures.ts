@@ -93,7 +93,7 @@ export const FAILURE_RULES: Rule[] = [
   },
   {
     name: 'billing-text',
-    text: /Credit balance (?:is )?too low|add funds|out of (?:usage credits|extra usage)|spend limit/i,
+    text: /Credit balance (?:is )?too low|add funds|spend limit/i,
     kind: 'permanent',
     cause: 'no credit',
     sentence: 'Claude Code\'s account has no credit left: add funds (platform.claude.com/settings/billing) or check your plan.',
@@ -128,7 +128,7 @@ export const FAILURE_RULES: Rule[] = [
   },
   {
     name: 'usage-limit',
-    text: /(?:hit|reached) your (?:[\w' -]+ )?limit|(?<!not your )usage limit|limit reached/i,
+    text: /(?:hit|reached) your (?:[\w' -]+ )?limit|(?<!not your )usage limit|limit reached|out of (?:usage credits|extra usage)/i,
     kind: 'usage-limit',
     cause: 'usage limit',
   },

@@ -8,6 +8,8 @@
  *
  * States:
  * - 'trust' | 'api-key' | 'bypass': a start-up dialog; answer it with `dialogKeys`.
+ * - 'rate-limit': the menu the CLI opens itself after a usage limit (`/rate-limit-options`); answer "Stop and
+ *   wait for limit to reset" with `dialogKeys` (the supervisor does the waiting).
  * - 'root-refusal': `--dangerously-skip-permissions` refused as root (set IS_SANDBOX=1).
  * - 'onboarding': first-run onboarding (no `hasCompletedOnboarding` in ~/.claude.json).
  * - 'busy': a turn is running (spinner / `esc to interrupt` / API retry).
@@ -25,6 +27,7 @@ export type ScreenState =
   | 'trust'
   | 'api-key'
   | 'bypass'
+  | 'rate-limit'
   | 'root-refusal'
   | 'onboarding'
   | 'ready'
@@ -68,6 +71,10 @@ export const MARKERS = {
   bypassWarning: 'running in Bypass Permissions mode',
   bypassYes: 'Yes, I accept',
   bypassNo: 'No, exit',
+
+  rateLimitWait: 'Stop and wait for limit to reset',
+  rateLimitCommand: '/rate-limit-options',
+  rateLimitQuestion: 'What do you want to do?',
 
   rootRefusal: 'cannot be used with root/sudo privileges',
 
@@ -245,6 +252,13 @@ export const SCREEN_PATTERNS: ScreenPattern[] = [
     test: (s) => has(s, MARKERS.bypassWarning) && has(s, MARKERS.bypassYes),
   },
   {
+    name: 'rate-limit-options',
+    state: 'rate-limit',
+    description:
+      'After a usage limit (subscriber login) the CLI runs /rate-limit-options: "What do you want to do?" ❯ 1. Stop and wait for limit to reset / 2. Upgrade your plan',
+    test: (s) => has(s, MARKERS.dialogFooter) && (has(s, MARKERS.rateLimitWait) || (has(s, MARKERS.rateLimitCommand) && has(s, MARKERS.rateLimitQuestion))),
+  },
+  {
     name: 'onboarding-welcome',
     state: 'onboarding',
     description: 'First-run onboarding splash "Welcome to Claude Code v2.1.197" with no input box',
@@ -306,17 +320,22 @@ export function classifyScreen(screen: string): { state: ScreenState; pattern?: 
 }
 
 /** The answer each dialog wants, as a test on the option's label. */
-const WANTED: Record<'trust' | 'api-key' | 'bypass', RegExp> = {
+export type DialogState = 'trust' | 'api-key' | 'bypass' | 'rate-limit';
+
+const WANTED: Record<DialogState, RegExp> = {
   trust: /^Yes, I trust this folder\b|^Yes\b/,
   'api-key': /^Yes\b/,
   bypass: /^Yes, I accept\b|^Yes\b/,
+  'rate-limit': /^Stop and wait\b|^Stop\b/,
 };
 
 /** What the keys default to when the menu cannot be read from the screen (2.1.197 defaults). */
-export const DEFAULT_DIALOG_KEYS: Record<'trust' | 'api-key' | 'bypass', string[]> = {
+export const DEFAULT_DIALOG_KEYS: Record<DialogState, string[]> = {
   trust: ['Enter'],
   'api-key': ['Up', 'Enter'],
   bypass: ['Down', 'Enter'],
+  // Escape closes the menu without choosing anything
+  'rate-limit': ['Escape'],
 };
 
 /**
@@ -325,7 +344,7 @@ export const DEFAULT_DIALOG_KEYS: Record<'trust' | 'api-key' | 'bypass', string[
  * readable. Send them ONE AT A TIME and re-capture in between: Up and Enter sent back to back
  * right after the dialog appeared confirmed the old choice in 2.1.197.
  */
-export function dialogKeys(state: 'trust' | 'api-key' | 'bypass', screen: string): string[] {
+export function dialogKeys(state: DialogState, screen: string): string[] {
   const text = screen.includes('\u001b') ? stripAnsi(screen) : screen;
   const options: Array<{ n: number; label: string; cursor: boolean }> = [];
   for (const l of lines(text)) {

@@ -369,7 +369,7 @@ export class Supervisor {
     if (state === 'onboarding') {
       throw new UsageError('Claude Code is in its first-run setup; run "claude" once by hand to finish it, then start the session again.');
     }
-    if (state === 'trust' || state === 'api-key' || state === 'bypass') {
+    if (state === 'trust' || state === 'api-key' || state === 'bypass' || state === 'rate-limit') {
       this.setPhase('dialog');
       if (!stable) return null;
       if (screen === last.sent && this.now() - last.sentAt < this.timing.dialogRepeatMs) return null;

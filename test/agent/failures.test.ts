@@ -84,6 +84,15 @@ describe('a failed turn, classified', () => {
     expect(classifyTurnFailure({ error: 'max_output_tokens', message: 'x' })).toBeNull();
   });
 
+  it('failed-usage-limit.txt: a usage limit with its reset time, from the hook and from the screen', () => {
+    // Captured 07:18:50 UTC with a subscriber login (CLAUDE_CODE_OAUTH_TOKEN) and a 429 with anthropic-ratelimit-unified-* headers.
+    const now = Date.UTC(2026, 11, 2, 7, 18, 50);
+    const message = "You've hit your session limit · resets 7:19am (UTC)";
+    for (const f of [classifyTurnFailure({ error: 'rate_limit', message, now }), classifyTurnFailure({ message: turnFailureText(screen('failed-usage-limit.txt')), now })]) {
+      expect(f).toMatchObject({ kind: 'usage-limit', cause: 'usage limit', resetAt: Date.UTC(2026, 11, 2, 7, 19) });
+    }
+  });
+
   it('usage limits: with a reset time it waits, without one it backs off', () => {
     const now = new Date(2026, 11, 2, 3, 10).getTime(); // local 03:10
     const f = classifyTurnFailure({ error: 'rate_limit', message: "You've hit your session limit · resets 5am", now })!;

@@ -15,7 +15,7 @@ import {
 const FIXTURES = fileURLToPath(new URL('../fixtures/screens/', import.meta.url));
 const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
-type Dialog = 'trust' | 'api-key' | 'bypass';
+type Dialog = 'trust' | 'api-key' | 'bypass' | 'rate-limit';
 interface Expect {
   state: ScreenState;
   pattern: string;
@@ -82,6 +82,9 @@ const EXPECTED: Record<string, Expect> = {
   'failed-credit.txt': { state: 'ready', pattern: 'ready', box: '' },
   'failed-model.txt': { state: 'ready', pattern: 'ready', box: '' },
   'failed-orgdisabled.txt': { state: 'ready', pattern: 'ready', box: '' },
+  'failed-usage-limit.txt': { state: 'ready', pattern: 'ready', box: '' },
+  // the CLI opens this menu itself after a usage limit: "Stop and wait" is already chosen
+  'rate-limit-options.txt': { state: 'rate-limit', pattern: 'rate-limit-options', box: null, keys: ['Enter'] },
 };
 
 const RULE = '─'.repeat(120);

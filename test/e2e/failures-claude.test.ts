@@ -139,3 +139,54 @@ describe('the supervisor with the real Claude Code when the API refuses it', () 
     expect(json.unavailable).toMatchObject([{ cause: 'rate limited, overloaded, server error' }]);
   }, 180_000);
 });
+
+describe('the supervisor with the real Claude Code at its usage limit', () => {
+  it('waits until the reset time the CLI names (a minute ahead), shows it in status, then goes on', async () => {
+    // A subscriber login (any CLAUDE_CODE_OAUTH_TOKEN, no API key) is what makes the CLI turn a 429 with the
+    // anthropic-ratelimit-unified-* headers into "You've hit your session limit · resets 7:19am (UTC)".
+    // The reset is a minute after the refusal (the CLI names it to the minute).
+    let reset = 0;
+    const mock = await startMockAnthropic({
+      refuseFirst: [
+        {
+          status: 429,
+          type: 'rate_limit_error',
+          message: 'rate limited',
+          headers: () => {
+            reset = Math.floor(Date.now() / 1000) + 60;
+            return { 'anthropic-ratelimit-unified-representative-claim': 'five_hour', 'anthropic-ratelimit-unified-reset': String(reset), 'anthropic-ratelimit-unified-status': 'rejected' };
+          },
+        },
+      ],
+      turns: (): ScriptedTurn => ({ steps: [], final: 'Back at work.' }),
+    });
+    mocks.push(mock);
+    const repo = repoFor(null);
+    const name = 'usage';
+    const env = { ...agentEnv(repo, mock, { key: false }), CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-scripted' };
+    let done = false;
+    const run = session(repo, env, name).finally(() => (done = true));
+    // While it waits, status says until when and why.
+    let waiting: { row: Record<string, unknown>; table: string } | null = null;
+    while (!waiting && !done) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const st = await cli(['status', '--json'], { cwd: repo, env: { AR_TMUX_SOCKET: SOCKET } });
+      const row = (JSON.parse(st.stdout || '[]') as Array<Record<string, unknown>>).find((x) => x.name === name);
+      if (row?.state === 'waiting') waiting = { row, table: (await cli(['status'], { cwd: repo, env: { AR_TMUX_SOCKET: SOCKET } })).stdout };
+    }
+    const r = await run;
+    expect(r.exitCode, r.all).toBe(0);
+    const shown = new Date(Math.floor(reset / 60) * 60_000);
+    const hhmm = `${String(shown.getHours()).padStart(2, '0')}:${String(shown.getMinutes()).padStart(2, '0')}`;
+    expect(waiting?.row).toMatchObject({ waitReason: 'usage limit' });
+    expect(waiting?.table).toContain(`${name}: waiting until ${hhmm} (usage limit)`);
+    expect(r.stdout).toContain(`Turn failed: usage limit; waiting until ${hhmm}.`);
+    expect(r.stdout).toMatch(/Stopped \(max-iterations\) after 1 turns\./);
+    // Two model calls: the refused one, and the one after the reset (not before it); the CLI's own
+    // "/rate-limit-options" menu was answered on the way.
+    expect(mainCalls(mock)).toBe(2);
+    expect(Date.now()).toBeGreaterThanOrEqual(shown.getTime());
+    const json = JSON.parse(readFileSync(path.join(repo, '.autoresearch', name, 'report', 'report.json'), 'utf8'));
+    expect(json.unavailable).toMatchObject([{ cause: 'usage limit' }]);
+  }, 240_000);
+});

@@ -56,7 +56,7 @@ export interface MockAnthropicOptions {
    * Refuse the first main-agent calls with these HTTP errors, one call each, before the script plays (a retried
    * prompt sits where the refused one did, so the script alone would refuse it again).
    */
-  refuseFirst?: Array<{ status: number; type?: string; message?: string; headers?: Record<string, string> }>;
+  refuseFirst?: Array<{ status: number; type?: string; message?: string; headers?: Record<string, string> | (() => Record<string, string>) }>;
 }
 
 export interface MockAnthropic {
@@ -369,7 +369,7 @@ export async function startMockAnthropic(opts: MockAnthropicOptions): Promise<Mo
       const refusal = hasTools ? refusals.shift() : undefined;
       if (refusal) log(`main call refused: HTTP ${refusal.status}`);
       const reply: Reply = refusal
-        ? { content: [], stopReason: 'end_turn', delayMs: 0, error: refusal }
+        ? { content: [], stopReason: 'end_turn', delayMs: 0, error: { ...refusal, headers: typeof refusal.headers === 'function' ? refusal.headers() : refusal.headers } }
         : hasTools
         ? mainReply(body)
         : { content: [{ type: 'text', text: sideReplyText(body) }], stopReason: 'end_turn', delayMs: 0 };
