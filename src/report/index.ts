@@ -117,7 +117,7 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
   // The cached parse needs the tag's state folder; a ledger without one (karpathy's) reads the file.
   const cfg = existsSync(stateDir(repo, tag)) ? await loadConfigCached(repo, tag) : (await import('../config.js')).loadConfig(repo);
   const goal = opts.goal ?? cfg.goal;
-  const loadOpts = { tsvIsThisTag: onBranch === null || onBranch === tag, goal, records: opts.export === true };
+  const loadOpts = { tsvIsThisTag: onBranch === null || onBranch === tag, goal, metric: cfg.metric, records: opts.export === true };
   const compose = (loaded: NonNullable<ReturnType<typeof startLoadRuns>>) => {
     const metric = loaded.metric ?? cfg.metric;
     const model = summarize(loaded.runs, { tag, metric, goal, source: loaded.source, warnings: loaded.warnings, nearMisses: opts.nearMisses });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Status } from '../engine/types.js';
 import { isBinary } from './jsonl.js';
-import { LedgerColumns, readLedgerColumns, WarningList, type LedgerRow } from './ledger-tsv.js';
+import { LedgerColumns, layoutOf, readLedgerColumns, WarningList, type LedgerRow } from './ledger-tsv.js';
 import { RunTable, STATUSES, type Runs } from './runs.js';
 import type { TsvMark } from './table-cache.js';
 
@@ -103,19 +103,23 @@ export function short(commit: string): string {
  */
 export function checkTsv(runs: RunTable, file: string, mark: TsvMark | null): { warnings: string[]; mark: TsvMark | null } {
   const buf = readFileSync(file);
+  // Columns are found by the header's names: the records' metric is the column compared.
+  const opts = { metric: runs.metric ?? undefined };
   // NUL bytes stay, so the reader says "not a text file" instead of misparsing.
   const binary = isBinary(buf);
   if (!binary && mark && mark.size <= buf.length && mark.rows <= runs.length) {
     const h = createHash('sha1').update(buf.subarray(0, mark.size));
     if (h.copy().digest('hex') === mark.sha1) {
-      const rest = readLedgerColumns(buf.toString('utf8', mark.size), 'results.tsv', mark.lines + 1);
+      const nl = buf.indexOf(10);
+      const header = layoutOf(buf.toString('utf8', 0, nl < 0 ? buf.length : nl), opts);
+      const rest = readLedgerColumns(buf.toString('utf8', mark.size), 'results.tsv', mark.lines + 1, { ...opts, layout: header?.layout });
       const size = completeLines(buf);
       if (size === buf.length && rest.warnings.length === 0 && inOrder(runs, rest.rows, mark.rows) && compareLedger(sliceRuns(runs, mark.rows), rest.rows).length === 0) {
         return { warnings: [], mark: { size, sha1: h.update(buf.subarray(mark.size, size)).digest('hex'), lines: mark.lines + countLines(buf, mark.size, size), rows: runs.length } };
       }
     }
   }
-  const tsv = readLedgerColumns(binary ? '\u0000' : buf.toString('utf8'), 'results.tsv');
+  const tsv = readLedgerColumns(binary ? '\u0000' : buf.toString('utf8'), 'results.tsv', 1, opts);
   const warnings = [...tsv.warnings, ...compareLedger(runs, tsv.rows)];
   const size = completeLines(buf);
   if (binary || warnings.length || size !== buf.length || !inOrder(runs, tsv.rows, 0)) return { warnings, mark: null };

@@ -13,7 +13,7 @@ import { RunTable } from './runs.js';
 import { cachedSize, decodeTable, encodeTable, type CachedTable, type TsvMark } from './table-cache.js';
 import { hashPrefix } from './verify.js';
 
-export { LedgerColumns, readLedgerColumns, readLedgerTsv, type LedgerRow, type LedgerTsv } from './ledger-tsv.js';
+export { karpathyLayout, layoutOf, LedgerColumns, readLedgerColumns, readLedgerTsv, type LedgerLayout, type LedgerRow, type LedgerTsv } from './ledger-tsv.js';
 export { isBinary, parseRecords } from './jsonl.js';
 export { compareLedger, short } from './ledger-check.js';
 
@@ -49,7 +49,7 @@ export function recordsFromLedger(rows: readonly LedgerRow[], metric: string, ta
       value: r.value,
       bestBefore: best,
       memoryGb: r.memoryGb ?? 0,
-      metrics: r.value === null ? {} : { [metric]: r.value },
+      metrics: r.value === null ? { ...r.metrics } : { ...r.metrics, [metric]: r.value },
       exitCode: null,
       signal: null,
       timedOut: false,
@@ -71,6 +71,8 @@ export interface LoadOptions {
   tsvIsThisTag?: boolean;
   /** For the best-before of records read from results.tsv alone. */
   goal?: 'min' | 'max';
+  /** The configured metric: the results.tsv column of that name is the value (else its second column). */
+  metric?: string;
   /** Keep the full records too (default false: the table alone is what the report reads). */
   records?: boolean;
   /** Read and write the parsed-table cache in the tag's state folder (default true). */
@@ -127,7 +129,7 @@ export function startLoadRuns(repo: string, tag: string, opts: LoadOptions = {},
     // The cache's part of runs.jsonl is being checked meanwhile; saved once it holds.
     return { ...loaded, settled: fromJsonl.verify().then((ok) => (ok && save(), ok)) };
   }
-  const tsv = haveTsv ? readLedgerTsv(readText(tsvFile), 'results.tsv') : null;
+  const tsv = haveTsv ? readLedgerTsv(readText(tsvFile), 'results.tsv', { metric: opts.metric }) : null;
   if (fromJsonl && (!tsv || tsv.rows.length === 0)) return { runs: fromJsonl.runs, records: fromJsonl.records, source: 'runs.jsonl', metric: null, warnings, settled };
   if (!tsv) return warnings.length ? { runs: new RunTable(), records: opts.records ? [] : null, source: 'runs.jsonl', metric: null, warnings, settled } : null;
   if (fromJsonl) warnings.push('runs.jsonl has no readable run; read results.tsv instead');

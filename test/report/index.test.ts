@@ -72,6 +72,18 @@ describe('buildReport', () => {
     expect(res.model.counts).toMatchObject({ runs: 8, keep: 4, crash: 1 });
   });
 
+  it("reads a fork's results.tsv with extra columns by its header; --export shows them", async () => {
+    const repo = makeRepo({ tsv: 'forks/eleven.tsv' });
+    await gitRepo(repo, 'autoresearch/mar5');
+    const res = await buildReport({ repo, export: true });
+    expect(res.warnings).toEqual([]);
+    expect(res.model.counts).toMatchObject({ runs: 4, keep: 2, discard: 1, crash: 1 });
+    expect(res.model.best!.value).toBe(1.832082);
+    const csv = readFileSync(res.paths.csv!, 'utf8');
+    expect(csv.split('\r\n')[0]).toContain('tok_per_sec');
+    expect(csv).toContain('37700');
+  });
+
   it('survives malformed ledgers with warnings', async () => {
     const repo = makeRepo({ jsonl: 'malformed/truncated.jsonl', tsv: 'malformed/columns.tsv' });
     const res = await buildReport({ repo, tag: 'mar5' });
