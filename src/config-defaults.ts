@@ -19,6 +19,8 @@ export interface Config {
   readonly: string[];
   /** Summary line holding peak memory in MB (memory_gb = value / 1024). */
   memory_metric: string;
+  /** Summary values results.tsv shows after memory_gb (header-named); empty: karpathy's five columns. */
+  ledger_columns: string[];
   /** Optional prerequisite command (e.g. "is the data prepared?"), argv like `command`. */
   check: string[] | null;
   /** The run is killed at timeout_factor x budget. */
@@ -77,6 +79,7 @@ export function defaultConfig(): Config {
     editable: ['train.py'],
     readonly: ['prepare.py'],
     memory_metric: 'peak_vram_mb',
+    ledger_columns: [],
     check: null,
     timeout_factor: 2,
     kill_grace_seconds: 5,

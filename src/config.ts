@@ -19,6 +19,7 @@ const SCHEMA: Schema = {
   editable: 'strings',
   readonly: 'strings',
   memory_metric: 'string',
+  ledger_columns: 'strings',
   check: 'argv',
   timeout_factor: 'posnumber',
   kill_grace_seconds: 'posnumber',
@@ -137,6 +138,22 @@ function merge(target: Record<string, unknown>, raw: Record<string, unknown>, sc
   }
 }
 
+/** ledger_columns: summary-line names, each once, none a column results.tsv has anyway. */
+function checkLedgerColumns(cols: string[], metric: string, file: string): void {
+  const seen = new Set<string>();
+  for (const c of cols) {
+    if (!SUMMARY_NAME.test(c)) throw new UsageError(`${file}: "ledger_columns" names "${c}", which is not a summary-line name (a letter or _, then letters, digits, _ . -).`);
+    if (c === metric || ['commit', 'memory_gb', 'status', 'description'].includes(c.toLowerCase())) {
+      throw new UsageError(`${file}: "ledger_columns" names "${c}", which results.tsv has as a column already.`);
+    }
+    if (seen.has(c)) throw new UsageError(`${file}: "ledger_columns" names "${c}" twice.`);
+    seen.add(c);
+  }
+}
+
+/** What a summary line's name may be (engine/metrics.ts reads `name: value`). */
+const SUMMARY_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+
 /** Parse YAML text into a validated config, filling defaults. */
 export function parseConfig(text: string, file = CONFIG_FILE): Config {
   const lineCounter = new LineCounter();
@@ -159,6 +176,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): Config {
   if (c.editable.length === 0) throw new UsageError(`${file}: "editable" must name at least one file.`);
   const both = c.editable.filter((f) => c.readonly.includes(f));
   if (both.length) throw new UsageError(`${file}: "${both[0]}" cannot be both editable and readonly.`);
+  checkLedgerColumns(c.ledger_columns, c.metric, file);
   return c;
 }
 

@@ -53,6 +53,16 @@ describe('config', () => {
     expect(err('metric: val_bpb\ngoal: [min\n')).toMatch(/broken YAML at line \d/);
     expect(err('- a\n- b\n')).toMatch(/top level must be a mapping/);
   });
+  it('ledger_columns: summary-line names, each once, none a column results.tsv has anyway', () => {
+    expect(defaultConfig().ledger_columns).toEqual([]);
+    expect(parseConfig('ledger_columns: [artifact_mb, tok_per_sec]\n').ledger_columns).toEqual(['artifact_mb', 'tok_per_sec']);
+    expect(err('ledger_columns: artifact_mb\n')).toBe('autoresearch.yaml: "ledger_columns" must be a list of strings, not string "artifact_mb".');
+    expect(err('ledger_columns: ["tok per sec"]\n')).toBe('autoresearch.yaml: "ledger_columns" names "tok per sec", which is not a summary-line name (a letter or _, then letters, digits, _ . -).');
+    expect(err('ledger_columns: [val_bpb]\n')).toBe('autoresearch.yaml: "ledger_columns" names "val_bpb", which results.tsv has as a column already.');
+    expect(err('metric: loss\nledger_columns: [loss]\n')).toMatch(/names "loss", which results.tsv has/);
+    expect(err('ledger_columns: [Status]\n')).toMatch(/names "Status", which results.tsv has/);
+    expect(err('ledger_columns: [mfu, mfu]\n')).toBe('autoresearch.yaml: "ledger_columns" names "mfu" twice.');
+  });
   it('TIME_BUDGET overrides the budget, and a bad one is refused', () => {
     const repo = makeRepo({ 'autoresearch.yaml': 'budget_seconds: 20\n' });
     expect(loadConfig(repo, { TIME_BUDGET: '7' }).budget_seconds).toBe(7);

@@ -67,11 +67,12 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
     metric: config.metric,
     goal: config.goal,
     readonly: await checksums(repo, config.readonly),
+    ...(config.ledger_columns?.length ? { ledgerColumns: config.ledger_columns } : {}),
     ...(opts.lane ? { lane: opts.lane } : {}),
     ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}),
   };
   writeState(repo, state);
-  const archived = writeLedgerHeader(repo, tag, config.metric);
+  const archived = writeLedgerHeader(repo, tag, config.metric, config.ledger_columns);
   const log = createLogger(repo, tag);
   log.info({ tag, branch, base: head }, 'init');
   opts.out?.(`Created branch ${branch} from ${head.slice(0, 7)}; ledger ${LEDGER_FILE}; state in ${STATE_ROOT}/${tag}/.`);

@@ -5,9 +5,16 @@ import { withLockSync } from './lock.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
 
 // results.tsv exactly as karpathy's program.md writes it; runs.jsonl is the richer source of truth.
+// Config `ledger_columns` adds summary values after memory_gb, named in the header (what forks do).
 
-export function ledgerHeader(metric: string): string {
-  return ['commit', metric, 'memory_gb', 'status', 'description'].join('\t') + '\n';
+export function ledgerHeader(metric: string, columns: readonly string[] = []): string {
+  return ['commit', metric, 'memory_gb', ...columns, 'status', 'description'].join('\t') + '\n';
+}
+
+/** A summary value as its column shows it: empty when the run printed none. */
+function cell(v: number | string | undefined): string {
+  if (v === undefined) return '';
+  return typeof v === 'number' ? String(v) : v.replace(/[\t\r\n]+/g, ' ');
 }
 
 /** A description is one TSV field: no tabs or newlines. */
@@ -15,12 +22,14 @@ export function cleanDescription(s: string): string {
   return s.replace(/[\t\r\n]+/g, ' ').replace(/\s+$/, '').replace(/^\s+/, '');
 }
 
-export function ledgerRow(r: Pick<RunRecord, 'commit' | 'value' | 'memoryGb' | 'status' | 'description' | 'violation'>): string {
+export function ledgerRow(r: Pick<RunRecord, 'commit' | 'value' | 'memoryGb' | 'status' | 'description' | 'violation'> & { metrics?: RunRecord['metrics'] }, columns: readonly string[] = []): string {
   const value = r.value === null || r.status === 'crash' || r.violation ? 0 : r.value;
   const mem = r.status === 'crash' ? 0 : r.memoryGb;
   let desc = cleanDescription(r.description);
   if (r.violation) desc = `${desc} [violation: ${cleanDescription(r.violation)}]`.trim();
-  return [r.commit.slice(0, 7), value.toFixed(6), mem.toFixed(1), r.status, desc].join('\t') + '\n';
+  if (columns.length === 0) return [r.commit.slice(0, 7), value.toFixed(6), mem.toFixed(1), r.status, desc].join('\t') + '\n';
+  const extra = columns.map((c) => cell(r.metrics?.[c]));
+  return [r.commit.slice(0, 7), value.toFixed(6), mem.toFixed(1), ...extra, r.status, desc].join('\t') + '\n';
 }
 
 function lockPathFor(repo: string, tag: string): string {
@@ -28,7 +37,7 @@ function lockPathFor(repo: string, tag: string): string {
 }
 
 /** Create results.tsv with only the header (an existing non-empty one is archived, never lost). */
-export function writeLedgerHeader(repo: string, tag: string, metric: string): string | null {
+export function writeLedgerHeader(repo: string, tag: string, metric: string, columns: readonly string[] = []): string | null {
   const file = ledgerPath(repo);
   let archived: string | null = null;
   if (existsSync(file) && readFileSync(file, 'utf8').trim() !== '') {
@@ -37,23 +46,28 @@ export function writeLedgerHeader(repo: string, tag: string, metric: string): st
     archived = path.join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.tsv`);
     renameSync(file, archived);
   }
-  writeAtomic(file, ledgerHeader(metric));
+  writeAtomic(file, ledgerHeader(metric, columns));
   return archived;
 }
 
-/** Append the record and its row under one lock: both or (on a crash between) the record first. */
-export function appendRun(repo: string, rec: RunRecord): { repaired: string | null } {
+/**
+ * Append the record and its row under one lock: both or (on a crash between) the record first.
+ * `columns`: the tag's ledger_columns; when they changed since the last append, results.tsv is
+ * rewritten in the new layout from the records (the old file archived), and `relaid` says so.
+ */
+export function appendRun(repo: string, rec: RunRecord, columns: readonly string[] = []): { repaired: string | null; relaid: boolean } {
   const line = JSON.stringify(rec) + '\n';
-  const row = ledgerRow(rec);
+  const row = ledgerRow(rec, columns);
   return withLockSync(lockPathFor(repo, rec.tag), () => {
     // Sizes as we left them mean nobody touched the files; otherwise compare row by row.
     const meta = untouchedMeta(repo, rec.tag);
-    const repaired = meta ? null : repairLedger(repo, rec.tag, rec.metric);
+    const relaid = !!meta && (meta.columns ?? []).join('\t') !== columns.join('\t');
+    const repaired = meta && !relaid ? null : repairLedger(repo, rec.tag, rec.metric, columns);
     appendFileSync(recordsPath(repo, rec.tag), line, { mode: 0o600 });
     appendFileSync(ledgerPath(repo), row);
     const tip = meta?.tip ? advanceTip(meta.tip, rec) : tipOf(readRecords(repo, rec.tag).records);
-    saveMeta(repo, rec.tag, tip);
-    return { repaired };
+    saveMeta(repo, rec.tag, tip, columns);
+    return { repaired, relaid: relaid && repaired !== null };
   });
 }
 
@@ -89,6 +103,8 @@ interface LedgerMeta {
   tsv: number;
   records: number;
   tip?: LedgerTip;
+  /** The ledger_columns results.tsv was written with (absent: none). */
+  columns?: string[];
 }
 
 const metaPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'ledger.meta.json');
@@ -108,8 +124,8 @@ function untouchedMeta(repo: string, tag: string): LedgerMeta | null {
     return null;
   }
 }
-function saveMeta(repo: string, tag: string, tip: LedgerTip): void {
-  const meta: LedgerMeta = { tsv: fileSize(ledgerPath(repo)), records: fileSize(recordsPath(repo, tag)), tip };
+function saveMeta(repo: string, tag: string, tip: LedgerTip, columns: readonly string[]): void {
+  const meta: LedgerMeta = { tsv: fileSize(ledgerPath(repo)), records: fileSize(recordsPath(repo, tag)), tip, ...(columns.length ? { columns: [...columns] } : {}) };
   writeAtomic(metaPath(repo, tag), JSON.stringify(meta));
 }
 
@@ -117,10 +133,10 @@ function saveMeta(repo: string, tag: string, tip: LedgerTip): void {
  * results.tsv must equal the rows of the records. If someone deleted or rewrote it, the altered copy is
  * archived as evidence and the ledger is rebuilt from the records. Returns the archive path, if any.
  */
-export function repairLedger(repo: string, tag: string, metric: string): string | null {
+export function repairLedger(repo: string, tag: string, metric: string, columns: readonly string[] = []): string | null {
   const file = ledgerPath(repo);
   const { records } = readRecords(repo, tag);
-  const expected = ledgerHeader(metric) + records.map((r) => ledgerRow(r)).join('');
+  const expected = ledgerHeader(metric, columns) + records.map((r) => ledgerRow(r, columns)).join('');
   let actual: string | null = null;
   try {
     actual = readFileSync(file, 'utf8');

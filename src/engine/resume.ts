@@ -30,7 +30,7 @@ export async function resumeTag(repoDir: string, tag: string): Promise<ResumeRes
   const release = acquireRunLock(repo, tag);
   try {
     const interrupted = await reconcile(repo, tag);
-    const ledgerRepaired = repairLedger(repo, tag, state.metric);
+    const ledgerRepaired = repairLedger(repo, tag, state.metric, state.ledgerColumns);
     return { interrupted, ledgerRepaired };
   } finally {
     release();

@@ -21,6 +21,8 @@ export interface TagState {
   lane?: string;
   /** Environment every run of this tag gets (a lane's CUDA_VISIBLE_DEVICES). */
   env?: Record<string, string>;
+  /** The ledger_columns results.tsv is kept with (absent: karpathy's five); a run brings it in line with the config. */
+  ledgerColumns?: string[];
   /** Noise-aware keeping: sigma estimated from the baseline's reruns; keeps need > threshold. */
   noise?: { sigma: number; threshold: number; values: number[] };
 }

@@ -12,7 +12,7 @@ import { guard } from './guard.js';
 import { appendRun, readRecords, readTip, tipOf, writeAtomic } from './ledger.js';
 import { tryLock, lockOwner, pidAlive } from './lock.js';
 import { classify, errorExcerpt, parseSummary } from './metrics.js';
-import { checksums, lastKeep, readState, type TagState } from './state.js';
+import { checksums, lastKeep, readState, writeState, type TagState } from './state.js';
 import type { CrashReason, RunRecord } from './types.js';
 import { redactSecrets, trainingEnv } from './env.js';
 
@@ -128,7 +128,7 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
     rec.status = 'crash';
     rec.crashReason = 'interrupted';
     rec.bestBefore = best.value;
-    appendRun(repo, rec);
+    appendRun(repo, rec, state.ledgerColumns);
     added = rec;
     await git.updateRef(`refs/autoresearch/${tag}/${p.id}`, p.commit).catch(() => {}); // the runner may have died before making it
     log?.warn({ id: p.id, commit: p.commit }, 'recorded an interrupted run');
@@ -200,6 +200,13 @@ async function step(o: StepOptions): Promise<StepResult> {
   const git = new Git(repo);
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
+  // ledger_columns changed in the config: from this run on results.tsv has the new layout (appendRun rewrites it).
+  const columns = config.ledger_columns ?? [];
+  if ((state.ledgerColumns ?? []).join('\t') !== columns.join('\t')) {
+    if (columns.length) state.ledgerColumns = [...columns];
+    else delete state.ledgerColumns;
+    writeState(repo, state);
+  }
   // Branch and HEAD in one spawn: every git spawn is time the agent waits.
   const where = await git.where();
   const [branch, headNow] = where ? [where.branch, where.head] : await Promise.all([git.currentBranch(), git.head()]);
@@ -271,7 +278,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     rec.status = 'discard';
     rec.violation = g.violations.join('; ');
     rec.end = new Date().toISOString();
-    await finish(repo, git, rec, parent, false, o.log);
+    await finish(repo, git, rec, parent, false, columns, o.log);
     o.log?.warn({ id, violation: rec.violation }, 'violation');
     return { record: rec, best, bestBefore: best.value };
   }
@@ -349,7 +356,7 @@ async function step(o: StepOptions): Promise<StepResult> {
     rec.noise = { sigma: noise.sigma, threshold: noise.threshold, margin };
   }
   if (rec.status === 'keep' && !isRerun) await nameFinding(repo, git, rec, pending, config.git.message, o.log);
-  await finish(repo, git, rec, parent, rec.status === 'keep', o.log);
+  await finish(repo, git, rec, parent, rec.status === 'keep', columns, o.log);
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
   const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
   return { record: rec, best: after, bestBefore: best.value };
@@ -411,15 +418,17 @@ async function nameFinding(repo: string, git: Git, rec: RunRecord, pending: Pend
 }
 
 /** 8. Record first, then move git: a crash in between is settled by reconcile(). */
-async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean, log?: StepOptions['log']): Promise<void> {
+async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean, columns: readonly string[], log?: StepOptions['log']): Promise<void> {
   let repaired: string | null;
+  let relaid = false;
   try {
-    ({ repaired } = appendRun(repo, rec));
+    ({ repaired, relaid } = appendRun(repo, rec, columns));
   } catch (e) {
     throw new ToolError(`could not append to the ledger: ${(e as Error).message}`);
   }
   // results.tsv is append-only and ours: an altered or deleted one was rebuilt from the records (the altered copy archived).
-  if (repaired) log?.warn({ id: rec.id, kept: path.relative(repo, repaired) }, 'results.tsv was altered or deleted outside the tool; rebuilt from the records');
+  if (relaid) log?.info({ id: rec.id, kept: path.relative(repo, repaired!), columns }, 'results.tsv rewritten with the configured ledger_columns');
+  else if (repaired) log?.warn({ id: rec.id, kept: path.relative(repo, repaired) }, 'results.tsv was altered or deleted outside the tool; rebuilt from the records');
   if (!keep && rec.commit !== parent) await git.resetHard(parent);
   const p = pendingPath(repo, rec.tag);
   if (existsSync(p)) unlinkSync(p);
