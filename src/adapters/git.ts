@@ -186,6 +186,18 @@ export class Git {
   async restore(commit: string, paths: string[]): Promise<void> {
     if (paths.length) await this.raw(['checkout', '-q', commit, '--', ...paths]);
   }
+  /** A branch at `at`, without checking it out. */
+  async createBranch(name: string, at: string): Promise<void> {
+    await this.raw(['branch', '--no-track', name, at]);
+  }
+  /** The bytes of `file` as `commit` has it; null when it has no such file. */
+  blob(commit: string, file: string): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      execFile('git', ['cat-file', 'blob', `${commit}:${file}`], { cwd: this.cwd, encoding: 'buffer', maxBuffer: MAX_BUFFER, windowsHide: true }, (err, stdout) =>
+        resolve(err ? null : stdout),
+      );
+    });
+  }
   async lsTree(commit: string, paths: string[]): Promise<string[]> {
     const out = await this.raw(['ls-tree', '-z', '--name-only', commit, '--', ...paths]);
     return out.split('\0').filter(Boolean);

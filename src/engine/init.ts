@@ -49,6 +49,11 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
   if (await git.branchExists(branch)) {
     throw new UsageError(`branch ${branch} already exists; continue it with "ar-supervise --session ${tag}" or pick another tag.`);
   }
+  const prior = readState(repo, tag);
+  if (prior?.imported) {
+    const at = prior.imported.lastKeep?.slice(0, 7) ?? prior.base.slice(0, 7);
+    throw new UsageError(`tag "${tag}" has an imported history but no branch ${branch}; create it where the night left off ("git branch ${branch} ${at}", fetching ${at} first if this repository lacks it), or import into a new tag.`);
+  }
   const config = opts.config ?? loadConfig(repo);
   const problems = await checkPrerequisites(repo, config);
   if (problems.length) {

@@ -1,6 +1,7 @@
 import { Git } from '../adapters/git.js';
 import { UsageError } from '../errors.js';
 import { branchFor } from '../paths.js';
+import { cannotContinue } from './import.js';
 import { repairLedger } from './ledger.js';
 import { readState } from './state.js';
 import { acquireRunLock, reconcile } from './step.js';
@@ -22,6 +23,8 @@ export async function resumeTag(repoDir: string, tag: string): Promise<ResumeRes
   if (!(await git.branchExists(branch))) throw new UsageError(`there is no branch ${branch}; start it with "ar-supervise init --tag ${tag}".`);
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`branch ${branch} has no autoresearch state in this folder (.autoresearch/${tag}/state.json).`);
+  const lacking = await cannotContinue(git, state);
+  if (lacking) throw new UsageError(lacking);
   if ((await git.currentBranch()) !== branch) {
     const dirty = await git.dirtyTracked();
     if (dirty.length) throw new UsageError(`uncommitted changes to tracked files (${dirty.slice(0, 5).join(', ')}); commit or stash them before switching to ${branch}.`);

@@ -23,6 +23,8 @@ export interface TagState {
   env?: Record<string, string>;
   /** The ledger_columns results.tsv is kept with (absent: karpathy's five); a run brings it in line with the config. */
   ledgerColumns?: string[];
+  /** A history made by `import`: where from, and whether its last keep (where the branch goes on) is in git. */
+  imported?: { from: string; at: string; runs: number; lastKeep: string | null; lastKeepInGit: boolean };
   /** Noise-aware keeping: sigma estimated from the baseline's reruns; keeps need > threshold. */
   noise?: { sigma: number; threshold: number; values: number[] };
 }

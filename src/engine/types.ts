@@ -56,4 +56,6 @@ export interface RunRecord {
   noise?: { sigma: number; threshold: number; margin: number | null };
   /** Last lines of the log for crashes. */
   tail?: string;
+  /** A run read from a results.tsv kept by hand or by another tool (`import`): no times, log or exit status. */
+  imported?: { from: string; line: number; inGit: boolean };
 }
