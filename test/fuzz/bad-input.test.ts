@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { makeRepo, cli, git, cleanupRepos } from '../helpers/repo.js';
-import { badConfigs, badArgs, badTaskFiles, badSweepFiles, damagedLedgers } from './cases.js';
+import { badConfigs, badArgs, badTaskFiles, badSweepFiles, damagedLedgers, badImportFiles, damagedTsvLedgers } from './cases.js';
 import { mkdirSync } from 'node:fs';
 
 afterAll(cleanupRepos);
@@ -130,6 +130,40 @@ describe('malformed input never gets a stack trace', () => {
         expect(() => JSON.parse(r.stdout), label).not.toThrow();
         // Damage is named; a clean CRLF or empty ledger is simply read.
         if (!/CRLF|empty|blank/.test(label)) expect(r.stderr, label).toMatch(/^ar-supervise: warning: runs\.jsonl .+/);
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 60_000);
+
+  it(`${badImportFiles().length} files import refuses: one sentence, exit 2, nothing written`, async () => {
+    const r0 = makeRepo({ 'train.py': 'X = 1\n', 'prepare.py': '# ro\n' });
+    const file = path.join(r0, '..', path.basename(r0) + '-import.tsv');
+    for (const [label, content] of badImportFiles()) {
+      writeFileSync(file, content);
+      const before = snapshot(r0);
+      const r = await mainCapture(['import', file, '--tag', 'imp', '--repo', r0]);
+      expectOneSentence(r, label);
+      expect(snapshot(r0), label).toEqual(before);
+      expect(git(r0, ['branch', '--list', 'autoresearch/imp']), label).toBe('');
+    }
+  }, 60_000);
+
+  it(`${damagedTsvLedgers().length} damaged results.tsv ledgers (no runs.jsonl) are read with a warning, never a crash`, async () => {
+    const r0 = makeRepo({ 'train.py': 'X = 1\n' });
+    git(r0, ['checkout', '-q', '-b', 'autoresearch/k']);
+    const cwd = process.cwd();
+    process.chdir(r0);
+    try {
+      for (const [label, content] of damagedTsvLedgers()) {
+        writeFileSync(path.join(r0, 'results.tsv'), content);
+        const r = await mainCapture(['report', '--json', '--tag', 'k']);
+        expect(r.stderr, label).not.toMatch(/internal error|\n\s+at .+:\d+:\d+/);
+        expect(r.exitCode, label + r.stderr).toBe(0);
+        expect(() => JSON.parse(r.stdout), label).not.toThrow();
+        // Damage is named; a clean CRLF, BOM, headerless or empty ledger is simply read.
+        if (!/CRLF|BOM|no header|empty/.test(label)) expect(r.stderr, label).toMatch(/^ar-supervise: warning: results\.tsv .+/);
+        else expect(r.stderr, label).toBe('');
       }
     } finally {
       process.chdir(cwd);

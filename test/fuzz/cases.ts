@@ -22,6 +22,7 @@ export function badConfigs(): Array<[string, string | Buffer]> {
     notify: [{ webhook: 'not a url' }, { bell: 'yes' }, 'x'],
     supervisor: [{ restart_after_turns: -1 }, { unknown_screen_timeout: 'x' }, { foo: 1 }],
     git: [{ push: '--force' }, { push: 'a b' }, { push: 3 }, { push_refs: 'yes' }, { message: '' }, { message: 'keep {what}' }, 'origin'],
+    ledger_columns: ['artifact_mb', [1], ['tok per sec'], ['val_bpb'], ['status'], ['mfu', 'mfu'], { a: 1 }, [''], ['a\tb']],
   };
   for (const [k, vals] of Object.entries(wrong)) {
     for (const v of vals) cases.push([`${k}: ${JSON.stringify(v)}`, `${k}: ${JSON.stringify(v)}\n`]);
@@ -68,6 +69,10 @@ export function badArgs(): Array<[string, string[]]> {
     ['finalize off an autoresearch branch', ['finalize', '--branch', 'x']],
     ['push off an autoresearch branch', ['push']],
     ['session with a remote that reads as an option', ['--session', 'x', '--push=--force']],
+    ['import without a tag', ['import', 'results.tsv']],
+    ['import without a file', ['import', '--tag', 'a']],
+    ['import of a missing file', ['import', 'no-such.tsv', '--tag', 'a']],
+    ['import with a slash tag', ['import', 'no-such.tsv', '--tag', 'a/b']],
   ];
 }
 
@@ -122,5 +127,45 @@ export function damagedLedgers(): Array<[string, string | Buffer]> {
     ['only blank lines', '\n\n\n'],
     ['a huge line', good + '"' + 'x'.repeat(200_000) + '"\n'],
     ['NUL bytes inside', good.replace('run 2', 'run\u0000 2')],
+  ];
+}
+
+/** Files `import` refuses: one sentence, exit 2, nothing written. */
+export function badImportFiles(): Array<[string, string | Buffer]> {
+  const h = 'commit\tval_bpb\tmemory_gb\tstatus\tdescription\n';
+  return [
+    ['an empty file', ''],
+    ['only a header', h],
+    ['only blank lines', '\n\n\r\n'],
+    ['binary', Buffer.from([0, 1, 2, 3, 255, 10, 0, 0])],
+    ['NUL bytes inside', h + 'abc1234\t1.0\t2.0\tkeep\tx\u0000y\n'],
+    ['statuses of another tool only', h + 'abc1234\t1.0\t2.0\ttentative\tx\nabc1235\t1.0\t2.0\toversize\ty\n'],
+    ['rows with too few columns', h + 'abc1234\t1.0\tkeep\nabc1235\t0.9\n'],
+    ['a truncated only row', h + 'abc1234\t1.0\t2.0'],
+    ['another metric', 'commit\tval_loss\tmemory_gb\tstatus\tdescription\nabc1234\t1.0\t2.0\tkeep\tx\n'],
+    ['a CSV file', 'commit,val_bpb,memory_gb,status,description\nabc1234,1.0,2.0,keep,x\n'],
+    ['a header with extra columns and stray tabs', 'commit\tval_bpb\tstatus\tdescription\tmfu\nabc1234\t1.0\tkeep\ta\tb\t3\n'],
+    ['a huge garbage line', 'x'.repeat(200_000) + '\n'],
+  ];
+}
+
+/** results.tsv alone (karpathy's loop, a fork) damaged: read with a warning, never a crash. */
+export function damagedTsvLedgers(): Array<[string, string | Buffer]> {
+  const h = 'commit\tval_bpb\tartifact_mb\tmemory_gb\tstatus\tdescription\n';
+  const good = h + 'abc1234\t1.000000\t15.1\t2.0\tkeep\tbaseline\nabc1235\t0.900000\t15.2\t2.0\tkeep\tLR 0.04, «warmup» →\n';
+  return [
+    ['a truncated last line', good + 'abc1236\t0.8'],
+    ['a row with too few columns', good + 'abc1236\t0.8\tkeep\n'],
+    ['a stray tab before the description', good.replace('\tbaseline', '\tbase\tline')],
+    ['an unknown status', good + 'abc1236\t0.8\t15\t2.0\tmaybe\tx\n'],
+    ['an unreadable value', good + 'abc1236\tfast\t15\t2.0\tdiscard\tx\n'],
+    ['a header without status', 'commit\tval_bpb\tmemory_gb\tstate\tdescription\nabc1234\t1.0\t2.0\tkeep\tx\n'],
+    ['a stray tab in a last description', 'commit\tval_bpb\tmemory_gb\tstatus\tdescription\nabc1234\t1.0\t2.0\tkeep\ta\tb\n'],
+    ['a binary file', Buffer.from([0, 1, 2, 3, 255, 10, 0, 0])],
+    ['a huge line', good + 'x'.repeat(200_000) + '\n'],
+    ['CRLF line ends', good.replace(/\n/g, '\r\n')],
+    ['no header', 'abc1234\t1.000000\t2.0\tkeep\tbaseline\n'],
+    ['a BOM', '\ufeff' + good],
+    ['an empty file', ''],
   ];
 }
