@@ -14,7 +14,7 @@ const setX = (repo: string, x: string) => {
 
 /** The night as karpathy's loop leaves it: baseline and X=2 kept, X=1.5 discarded (reset away), a crash whose commit is gone. */
 function handNight(layout: 'fork' | 'karpathy' = 'fork', onBranch = true) {
-  const repo = jobRepo('summary.py');
+  const repo = jobRepo('summary.py', { budget_seconds: 10 });
   git(repo, ['checkout', '-q', '-b', 'autoresearch/mar5']);
   const base = git(repo, ['rev-parse', '--short=7', 'HEAD']);
   setX(repo, '2.0');
@@ -107,7 +107,7 @@ describe('ar-supervise import', () => {
   }, 60_000);
 
   it('when the last keep is not in git: history for report, and a session that cannot go on says why', async () => {
-    const repo = jobRepo('summary.py');
+    const repo = jobRepo('summary.py', { budget_seconds: 10 });
     writeFileSync(path.join(repo, 'night.tsv'), 'commit\tval_bpb\tmemory_gb\tstatus\tdescription\nabc1234\t1.0\t1.0\tkeep\tbaseline\nbcd2345\t0.9\t1.0\tkeep\tfaster\n');
     const r = await cli(['import', 'night.tsv', '--tag', 'gone'], { cwd: repo });
     expect(r.exitCode, r.all).toBe(0);

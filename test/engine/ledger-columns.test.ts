@@ -72,7 +72,7 @@ describe('ledger_columns', () => {
   });
 
   it('a real night: init writes the header, run the rows, report reads them back without a warning', async () => {
-    const repo = jobRepo('summary.py', { ledger_columns: ['num_steps', 'mfu_percent'] });
+    const repo = jobRepo('summary.py', { ledger_columns: ['num_steps', 'mfu_percent'], budget_seconds: 10 });
     expect((await cli(['init', '--tag', 't1'], { cwd: repo })).exitCode).toBe(0);
     const f = path.join(repo, 'train.py');
     writeFileSync(f, readFileSync(f, 'utf8').replace(/^X = .*$/m, 'X = 2.0'));
