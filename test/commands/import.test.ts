@@ -91,7 +91,7 @@ describe('ar-supervise import', () => {
     expect(rows.slice(1).map((l) => l.split('\t')[3])).toEqual(['keep', 'keep', 'discard', 'crash', 'keep']);
     const archive = path.join(repo, '.autoresearch', 'mar5', 'archive');
     expect(readdirSync(archive).map((f) => readFileSync(path.join(archive, f)))).toEqual([original]);
-  }, 60_000);
+  }, 150_000);
 
   it('without a branch: one is made at the last keep, and a missing results.tsv is written in our layout', async () => {
     const { repo, kept } = handNight('karpathy', false);
@@ -104,7 +104,7 @@ describe('ar-supervise import', () => {
     expect(git(repo, ['rev-parse', '--short=7', 'autoresearch/mar5'])).toBe(kept);
     expect(git(repo, ['branch', '--show-current'])).toBe('main'); // the work tree is not touched
     expect(readFileSync(path.join(repo, 'results.tsv'), 'utf8').split('\n')[2]).toBe(`${kept}\t1.100000\t2.0\tkeep\tX=2`);
-  }, 60_000);
+  }, 150_000);
 
   it('when the last keep is not in git: history for report, and a session that cannot go on says why', async () => {
     const repo = jobRepo('summary.py', { budget_seconds: 10 });
@@ -119,7 +119,7 @@ describe('ar-supervise import', () => {
     expect(init.stderr.trim()).toBe(
       'ar-supervise: tag "gone" has an imported history but no branch autoresearch/gone; create it where the night left off ("git branch autoresearch/gone bcd2345", fetching bcd2345 first if this repository lacks it), or import into a new tag.',
     );
-  }, 60_000);
+  }, 150_000);
 
   it('bad input: one sentence, exit 2, nothing written', async () => {
     const { repo } = handNight();
