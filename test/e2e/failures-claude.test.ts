@@ -26,6 +26,8 @@ afterAll(async () => {
   } catch {
     /* already gone */
   }
+  // tmux 3.3a leaves the socket file behind after kill-server
+  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
   for (const m of mocks) await m.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   cleanupRepos();
