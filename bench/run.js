@@ -347,8 +347,9 @@ function treeSize(dir, skip = null) {
 
 async function installSize() {
   const dir = tempDir('ar-bench-install-');
-  // `npm run bench` puts npm_* settings (this clone as the project) in the environment: the npm we start must not see them.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  // `npm run bench` puts npm_* settings (this clone as the project) in the environment: the npm we start must not see
+  // them, except where the cache, the registry and the user's npmrc are.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^npm_config_(cache|registry|userconfig)$/i.test(k) || !/^npm_/i.test(k)));
   // The build `npm run bench` just made; --ignore-scripts, since prepack would rebuild it while other sections use it.
   const packed = JSON.parse((await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, env, maxBuffer: 16 << 20 })).stdout)[0];
   const prefix = path.join(dir, 'prefix');

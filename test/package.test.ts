@@ -16,9 +16,11 @@ let files: string[] = [];
 let installed: string; // <prefix>/lib/node_modules/<name>
 let bin: string; // <prefix>/bin/ar-supervise
 
-// npm run test puts npm_* settings (npm_config_local_prefix: this clone) in the environment; the npm we start must not see them.
+// npm run test puts npm_* settings (npm_config_local_prefix: this clone) in the environment; the npm we start must
+// not see them, except where the cache, the registry and the user's npmrc are.
+const KEEP = /^npm_config_(cache|registry|userconfig)$/i;
 const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^npm_/i.test(k))) as Record<string, string>;
+  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && (KEEP.test(k) || !/^npm_/i.test(k)))) as Record<string, string>;
 
 async function npm(args: string[], cwd: string) {
   const r = await execa('npm', args, { cwd, env: cleanEnv(), extendEnv: false, reject: false, all: true, timeout: 240_000 });
