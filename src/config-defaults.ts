@@ -30,7 +30,8 @@ export interface Config {
   dependency_files: string[];
   /** What the research is for, in words, for CLAUDE.md (`--goal` overrides). */
   objective: string;
-  agent: { command: string; args: string[] };
+  /** The agent CLI: its profile (claude, codex, gemini) and, optionally, its own launch line. */
+  agent: { profile: string; command: string | null; args: string[] | null };
   tasks: TaskSpec[];
   noise: { reruns: number; sigma: number } | null;
   notify: { webhook: string | null; bell: boolean; desktop: boolean };
@@ -85,7 +86,7 @@ export function defaultConfig(): Config {
     kill_grace_seconds: 5,
     dependency_files: [...DEFAULT_DEPENDENCY_FILES],
     objective: 'Get the lowest val_bpb within the fixed time budget.',
-    agent: { command: 'claude', args: ['--dangerously-skip-permissions'] },
+    agent: { profile: 'claude', command: null, args: null },
     tasks: [],
     noise: null,
     notify: { webhook: null, bell: true, desktop: true },

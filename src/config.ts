@@ -4,11 +4,12 @@ import YAML, { LineCounter } from 'yaml';
 import { UsageError } from './errors.js';
 import { CONFIG_FILE } from './paths.js';
 import { checkTemplate } from './commit-message.js';
+import { PROFILE_NAMES } from './agents/names.js';
 
 export * from './config-defaults.js';
 import { applyEnv, checkRemote, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';
 
-type Kind = 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url' | 'remote' | 'template';
+type Kind = 'profile' | 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url' | 'remote' | 'template';
 type Schema = { [key: string]: Kind | Schema };
 
 const SCHEMA: Schema = {
@@ -25,7 +26,7 @@ const SCHEMA: Schema = {
   kill_grace_seconds: 'posnumber',
   dependency_files: 'strings',
   objective: 'string',
-  agent: { command: 'string', args: 'strings' },
+  agent: { profile: 'profile', command: 'string', args: 'strings' },
   tasks: 'tasks',
   noise: { reruns: 'int', sigma: 'posnumber' },
   notify: { webhook: 'url', bell: 'bool', desktop: 'bool' },
@@ -47,6 +48,9 @@ function typeName(v: unknown): string {
 function checkValue(key: string, kind: Kind, v: unknown, file: string): unknown {
   const bad = (want: string) => new UsageError(`${file}: "${key}" must be ${want}, not ${typeName(v)}.`);
   switch (kind) {
+    case 'profile':
+      if (typeof v !== 'string' || !(PROFILE_NAMES as readonly string[]).includes(v)) throw bad(`one of ${PROFILE_NAMES.join(', ')}`);
+      return v;
     case 'string':
       if (typeof v !== 'string' || v.trim() === '') throw bad('a non-empty string');
       return v;

@@ -28,7 +28,7 @@ describe('config', () => {
     expect(c.command).toEqual(['python3', 'train.py']);
     expect(c.budget_seconds).toBe(20);
     expect(c.goal).toBe('max');
-    expect(c.agent).toEqual({ command: 'claude', args: ['--verbose'] });
+    expect(c.agent).toEqual({ profile: 'claude', command: null, args: ['--verbose'] }); // command: the profile's own
   });
   it('git: a remote to push to, refs or not, and a message template with known placeholders', () => {
     expect(defaultConfig().git).toEqual({ push: null, push_refs: false, message: 'keep: {description} ({result})' });

@@ -26,6 +26,7 @@ interface RootOptions {
   gpus?: string;
   lanes?: number;
   push?: string;
+  agent?: string;
 }
 
 /** The root form: `ar-supervise --session <name> [options]` hands the loop to the agent in tmux. */
@@ -34,13 +35,14 @@ export function register(program: Command): void {
   program.enablePositionalOptions();
   program
     .option('--session <name>', 'supervise the agent in tmux for session <name> (branch autoresearch/<name>)')
-    .option('--goal <text>', 'the research goal for CLAUDE.md (default: config objective)')
+    .option('--agent <profile>', 'the agent CLI to drive: claude, codex or gemini (default: config agent.profile, else claude); lanes take a list, one per lane')
+    .option('--goal <text>', "the research goal for the agent's memory file (default: config objective)")
     .option('--tasks <file.yaml>', 'task list: YAML list of {text, priority} (replaces config tasks)')
     .option('--task <text>', 'a task at the highest priority (repeatable)', collect)
     .option('--max-iterations <n>', 'stop after n agent turns', positiveInt)
     .option('--until <HH:MM>', 'stop at this time of day')
     .option('--foreground', 'stay in this terminal instead of running detached in tmux')
-    .option('--sandbox', 'set IS_SANDBOX=1 for the agent (lets Claude Code skip permissions as root)')
+    .option('--sandbox', 'let the agent skip permissions as root (Claude Code: sets IS_SANDBOX=1)')
     .option('--repo <dir>', 'research repo (default: current folder)')
     .option('--no-baseline', 'when starting a new session, do not run the baseline')
     .option('--gpus <list>', 'parallel lanes, one agent per GPU: 0,1,2,3 (worktree, branch autoresearch/<name>-gpu<i>, CUDA_VISIBLE_DEVICES=<i>)')
@@ -48,7 +50,7 @@ export function register(program: Command): void {
     .option('--push <remote>', "after every keep, push the branch to this remote, never forced (the agent's runs get AR_PUSH=<remote>)")
     .action(async (opts: RootOptions, cmd: Command) => {
       if (!opts.session) {
-        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
+        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push', 'agent'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
         if (given.length || opts.task?.length) throw new UsageError('these options need --session <name> (for example --session apr5).');
         cmd.help({ error: true });
       }
@@ -69,6 +71,7 @@ export function register(program: Command): void {
         foreground: !!opts.foreground,
         sandbox: !!opts.sandbox,
         baseline: opts.baseline,
+        agent: opts.agent,
       };
       // Lanes: --gpus/--lanes, or the same --session again when it is a lane set (resumes every lane).
       const lanes = await import('../lanes/start.js');

@@ -1,7 +1,7 @@
 // The agent CLI the supervisor starts: on PATH, runnable, and logged in or given a key. Key values are
 // never read into a line, only the names of the variables and files that show a login.
 import path from 'node:path';
-import { claudeCredentialProblem, isClaudeCommand } from '../agent/failures.js';
+import { claudeCredentialProblem, isClaudeCommand } from '../agents/claude/failures.js';
 import { fail, pass, warn, type Check } from './check.js';
 import { firstLine } from './machine.js';
 import type { Probes } from './probes.js';
@@ -16,7 +16,7 @@ interface AgentKind {
 }
 
 const KINDS: Record<string, AgentKind> = {
-  // Claude Code's own rules live with its failures (agent/failures.ts): here only the install hint and the key names.
+  // Claude Code's own rules live with its failures (agents/claude/failures.ts): here only the install hint and the key names.
   claude: {
     install: 'npm install -g @anthropic-ai/claude-code',
     keys: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],

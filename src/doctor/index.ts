@@ -4,6 +4,7 @@ import { defaultConfig, type Config } from '../config-defaults.js';
 import { CONFIG_FILE } from '../paths.js';
 import { fail, pass, type Check } from './check.js';
 import { checkAgent } from './agent.js';
+import { profileNamed } from '../agents/index.js';
 import { checkExecutor } from './executor.js';
 import { checkDisk, checkGit, checkNode, checkTmux } from './machine.js';
 import type { Probes } from './probes.js';
@@ -35,7 +36,7 @@ export async function runDoctor(cwd: string, d: DoctorDeps): Promise<Check[]> {
   // With the config known, uncommitted edits to editable files mid-night are only a warning.
   const repoP = top ? checkRepo(p, top, config?.editable ?? null) : Promise.resolve(noRepo);
   const used = config ?? defaultConfig();
-  const agentP = checkAgent(p, top ?? cwd, used.agent.command);
+  const agentP = checkAgent(p, top ?? cwd, used.agent.command ?? profileNamed(used.agent.profile).command);
   const trainingP = top && config ? checkTraining(p, top, config) : Promise.resolve([]);
   const dataP = top && config ? checkData(p, top, config) : Promise.resolve(null);
   const executorP = checkExecutor(p, top ?? cwd, used);

@@ -7,7 +7,7 @@ export function isSecretName(name: string): boolean {
 
 export function trainingEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) if (!isSecretName(k) && k !== 'CLAUDECODE') env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (!isSecretName(k)) env[k] = v;
   env.PYTHONUNBUFFERED = '1';
   return { ...env, ...extra };
 }

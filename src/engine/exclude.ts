@@ -19,3 +19,13 @@ export function addToExclude(repo: string, patterns: string[]): void {
   const sep = have === '' || have.endsWith('\n') ? '' : '\n';
   appendFileSync(file, sep + missing.join('\n') + '\n');
 }
+
+/** Does git track this path (relative to the repo)? */
+export function isTracked(repo: string, rel: string): boolean {
+  try {
+    execFileSync('git', ['ls-files', '--error-unmatch', '--', rel], { cwd: repo, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

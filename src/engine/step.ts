@@ -53,6 +53,14 @@ interface Pending {
   log: string;
   /** The kept commit renamed to say what was found (same tree and parent); set just before the branch moves to it. */
   kept?: string;
+  by?: MadeBy;
+}
+
+type MadeBy = Pick<RunRecord, 'agent' | 'model'>;
+
+/** Which agent and model made a run: the supervisor names them in its agent's environment (AR_AGENT, AR_MODEL). */
+export function madeBy(env: NodeJS.ProcessEnv = process.env): MadeBy {
+  return { ...(env.AR_AGENT ? { agent: env.AR_AGENT } : {}), ...(env.AR_MODEL ? { model: env.AR_MODEL } : {}) };
 }
 
 const pendingPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'pending.json');
@@ -124,7 +132,7 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   let added: RunRecord | null = null;
   if (!rec) {
     const best = bestOf(records, state);
-    rec = baseRecord(state, p.id, p.commit, p.parent, p.description, p.start, p.log, p.seed);
+    rec = baseRecord(state, p.id, p.commit, p.parent, p.description, p.start, p.log, p.seed, p.by);
     rec.status = 'crash';
     rec.crashReason = 'interrupted';
     rec.bestBefore = best.value;
@@ -154,6 +162,7 @@ function baseRecord(
   start: string,
   log: string,
   seed?: number,
+  by: MadeBy = {},
 ): RunRecord {
   return {
     v: 1,
@@ -179,6 +188,7 @@ function baseRecord(
     linesRemoved: 0,
     log,
     ...(seed !== undefined ? { seed } : {}),
+    ...by,
   };
 }
 
@@ -260,7 +270,8 @@ async function step(o: StepOptions): Promise<StepResult> {
     isRerun ? { added: 0, removed: 0 } : git.numstat(parent, commit),
   ]);
   bookkeeping.catch(() => {}); // handled in counted(); this keeps a failure during training from being "unhandled"
-  const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed);
+  const by = madeBy();
+  const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed, by);
   rec.bestBefore = best.value;
   // A failure here comes after the training: the run is still recorded (lines unknown: 0), not lost.
   const counted = async () => {
@@ -286,7 +297,7 @@ async function step(o: StepOptions): Promise<StepResult> {
   // 3. Train, with a pending marker so a killed runner is settled by the next one.
   const budgetMs = config.budget_seconds * 1000;
   const limitMs = budgetMs * config.timeout_factor;
-  const pending: Pending = { id, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
+  const pending: Pending = { id, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(by.agent ? { by } : {}) };
   writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
   const env = trainingEnv(process.env, {
     TIME_BUDGET: String(config.budget_seconds),

@@ -52,6 +52,9 @@ export interface RunRecord {
   /** Path of the run's log, relative to the repo root. */
   log: string;
   seed?: number;
+  /** The agent profile (claude, codex, gemini) and model that made the run, when an agent did. */
+  agent?: string;
+  model?: string;
   /** Noise-aware keeping: the margin the improvement needed. */
   noise?: { sigma: number; threshold: number; margin: number | null };
   /** Last lines of the log for crashes. */

@@ -25,7 +25,7 @@ import {
   type LaneManifest,
 } from './manifest.js';
 import { formatLaneRef, laneCount, parseGpus, validateLaneNames, type LaneSpec } from './names.js';
-import { ensureWorktree } from './worktrees.js';
+import { agentFiles, ensureWorktree } from './worktrees.js';
 
 export interface LanesOptions extends SessionOptions {
   /** `--gpus 0,1,2,3`. */
@@ -85,6 +85,14 @@ function running(l: LaneEntry): number | null {
   return null;
 }
 
+/** `--agent claude,codex`: one profile per lane, in lane order; one name (or none) for every lane. */
+export function laneAgents(agent: string | undefined, lanes: number): (string | undefined)[] {
+  const names = agent ? agent.split(',').map((x) => x.trim()) : [];
+  if (names.length <= 1) return Array.from({ length: lanes }, () => names[0]);
+  if (names.length !== lanes) throw new UsageError(`--agent names ${names.length} agents for ${lanes} lanes; give one, or one per lane.`);
+  return names;
+}
+
 /** Make or find every lane's worktree and marker, recorded in the manifest. No process is started. */
 export async function prepareLanes(main: string, session: string, specs: LaneSpec[]): Promise<{ manifest: LaneManifest; lanes: LaneEntry[] }> {
   validateLaneNames(session, specs);
@@ -111,7 +119,7 @@ export async function prepareLanes(main: string, session: string, specs: LaneSpe
     }
   }
   // Our files stay out of git in every worktree (the exclude file is shared); added once here, not by N lanes at once.
-  addToExclude(main, [LEDGER_FILE, RUN_LOG_FILE, `/${STATE_ROOT}/`, '/CLAUDE.md', '/.claude/settings.local.json']);
+  addToExclude(main, [LEDGER_FILE, RUN_LOG_FILE, `/${STATE_ROOT}/`, ...agentFiles().map((f) => '/' + f)]);
   const lanes: LaneEntry[] = [];
   for (const s of specs) {
     const entry = before?.lanes.find((l) => l.name === s.name) ?? newEntry(main, session, s);
@@ -142,13 +150,14 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
   const main = mainOf(o);
   const session = o.name;
   const specs = requestedLanes(o, readManifest(main, session));
+  const agents = laneAgents(o.agent, specs.length);
   // Config, agent command, --until, tasks: checked once, in the user's terminal, before anything is made.
-  validate({ ...o, repo: main }, env);
+  for (const agent of new Set(agents)) validate({ ...o, agent, repo: main }, env);
   const tmux: TmuxApi = deps.tmux ?? new Tmux();
   const { lanes } = await prepareLanes(main, session, specs);
 
   const starts: LaneStart[] = [];
-  for (const l of lanes) {
+  for (const [i, l] of lanes.entries()) {
     const pid = running(l);
     if (pid) {
       starts.push({ lane: l, result: 'running', pid, state: readSupervisorState(l.worktree, l.tag)?.state ?? 'running', message: null });
@@ -158,7 +167,7 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
     try {
       // Lanes are started one after another (tmux sessions, worktrees) and waited for together below.
       const code = await startDetached(
-        { ...o, name: l.tag, repo: l.worktree, foreground: false },
+        { ...o, agent: agents[i], name: l.tag, repo: l.worktree, foreground: false },
         { ...deps, tmux, env: { ...env, ...l.env }, out: (x) => lines.push(x), detachWaitMs: 0 },
       );
       starts.push({ lane: l, result: code === 0 ? 'started' : 'failed', pid: null, state: 'starting', message: code === 0 ? null : lines.join('\n') });

@@ -10,6 +10,18 @@ import { readRecords } from '../engine/ledger.js';
 import { UsageError } from '../errors.js';
 import { LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT, stateDir } from '../paths.js';
 import { archivePath, type LaneEntry } from './manifest.js';
+import { PROFILES } from '../agents/index.js';
+
+/** Every agent's files in a checkout (memory files, hook settings): any lane may run any agent. */
+export function agentFiles(): string[] {
+  const files = PROFILES.flatMap((p) => [...p.memoryFiles, ...p.excludes.map((e) => e.replace(/^\//, ''))]);
+  return [...new Set(files)];
+}
+
+/** The memory files a lane's agent may have written, to archive beside its ledger. */
+function memoryFiles(): string[] {
+  return [...new Set(PROFILES.flatMap((p) => p.memoryFiles))];
+}
 
 // Ignored folders that are per-checkout build products, not data: never shared between checkouts.
 const LINKS_FILE = 'links.txt';
@@ -53,7 +65,11 @@ function restoreArchive(main: string, l: LaneEntry): void {
   if (!existsSync(path.join(from, 'state.json'))) return;
   const to = stateDir(l.worktree, l.tag);
   mkdirSync(to, { recursive: true, mode: 0o700 });
-  cpSync(from, to, { recursive: true, filter: (f) => !/(^|\/)(results\.tsv|run\.log|CLAUDE\.md|ARCHIVED|supervisor\.json)$/.test(f.slice(from.length)) });
+  const memories = new Set(memoryFiles().map((m) => path.basename(m)));
+  cpSync(from, to, {
+    recursive: true,
+    filter: (f) => !/(^|\/)(results\.tsv|run\.log|ARCHIVED|supervisor\.json)$/.test(f.slice(from.length)) && !memories.has(path.basename(f)),
+  });
   if (existsSync(path.join(from, LEDGER_FILE))) cpSync(path.join(from, LEDGER_FILE), path.join(l.worktree, LEDGER_FILE));
 }
 
@@ -93,7 +109,7 @@ export async function removalRisk(main: string, l: LaneEntry): Promise<string | 
 
 /**
  * Archive the lane's ledger and state into the main repo's state folder (`.autoresearch/<tag>/`, with results.tsv,
- * run.log and CLAUDE.md beside the records, and uncommitted edits as uncommitted.diff), then remove the worktree.
+ * run.log and the agent's memory file beside the records, and uncommitted edits as uncommitted.diff), then remove the worktree.
  * The branch stays. Returns the archive.
  */
 export async function archiveAndRemove(main: string, l: LaneEntry): Promise<string> {
@@ -103,7 +119,7 @@ export async function archiveAndRemove(main: string, l: LaneEntry): Promise<stri
     mkdirSync(dest, { recursive: true, mode: 0o700 });
     // Logs, records, state, reports: everything; the shim and lock files are only useful in a live checkout.
     cpSync(src, dest, { recursive: true, filter: (f) => !/(^|\/)(bin|run\.lock|ledger\.lock|lane\.json)$/.test(f.slice(src.length)) });
-    for (const f of [LEDGER_FILE, RUN_LOG_FILE, 'CLAUDE.md', path.join('.claude', 'CLAUDE.md')]) {
+    for (const f of [LEDGER_FILE, RUN_LOG_FILE, ...memoryFiles()]) {
       const from = path.join(l.worktree, f);
       if (existsSync(from) && lstatSync(from).isFile()) cpSync(from, path.join(dest, path.basename(f)));
     }

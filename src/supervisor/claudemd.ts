@@ -7,16 +7,14 @@ import type { RunRecord } from '../engine/types.js';
 import { branchFor } from '../paths.js';
 import { cliScript, promptPath, templatePath } from './files.js';
 import { renderTemplate } from './template.js';
+import { shellQuote } from '../agents/json-hooks.js';
 
 /** The command the agent runs, by absolute path so it works whatever the agent's PATH. */
 export function runCommand(nodePath = process.execPath): string {
   return `${shellQuote(nodePath)} ${shellQuote(cliScript())} run`;
 }
 
-/** Quote for a POSIX shell only when needed. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '../agents/json-hooks.js';
 
 /** The best kept run: with keep-if-better, the last keep is the best (and the branch tip). */
 export function bestRun(records: RunRecord[]): RunRecord | null {
@@ -77,6 +75,8 @@ export interface ClaudeMdInput {
   tasks: TaskSpec[];
   currentTask: string | null;
   run?: string;
+  /** The memory file's name as the agent knows it (CLAUDE.md, AGENTS.md, GEMINI.md). */
+  memory?: string;
 }
 
 const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '(none)');
@@ -95,6 +95,7 @@ export function claudeMdVars(i: ClaudeMdInput): Record<string, string | number> 
     best: bestText(i.records, i.config.metric),
     results: resultsTable(i.records, i.config.metric),
     plan: planText(i.tasks, i.currentTask),
+    memory: i.memory ?? path.basename(templatePath(), '.template'),
   };
 }
 

@@ -16,10 +16,7 @@ export function promptPath(name: string): string {
 export function cliScript(): string {
   return path.join(packageRoot(), 'bin', 'ar-supervise.js');
 }
-/** The hook script, bundled into one file (dist/bundle/hook.js) so the installed package ships only dist/bundle/. */
-export function hookScript(): string {
-  return path.join(packageRoot(), 'dist', 'bundle', 'hook.js');
-}
+export { hookScript } from '../agents/hook-path.js';
 
 export function supervisorStatePath(repo: string, tag: string): string {
   return path.join(stateDir(repo, tag), 'supervisor.json');

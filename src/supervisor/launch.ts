@@ -4,28 +4,29 @@ import path from 'node:path';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { killTree } from '../adapters/procs.js';
 import { redactSecrets } from '../engine/env.js';
+import type { AgentProfile } from '../agents/profile.js';
+import { shellQuote } from '../agents/json-hooks.js';
 import { cliScript } from './files.js';
-import { shellQuote } from './claudemd.js';
 
 export const PANE_WIDTH = 200;
 export const PANE_HEIGHT = 50;
 
-/** Variables a child must not inherit: a nested Claude Code refuses to start with CLAUDECODE; tmux sets its own. */
-const DROP = new Set(['CLAUDECODE', 'TMUX', 'TMUX_PANE']);
+/** tmux sets its own. */
+const DROP = new Set(['TMUX', 'TMUX_PANE']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The agent's environment: the supervisor's own (ANTHROPIC_*, CLAUDE_CONFIG_DIR, PATH ...) minus CLAUDECODE,
- * with the shim folder first on PATH, and IS_SANDBOX=1 only when asked for.
+ * The agent's environment: the supervisor's own (API keys, config folders, PATH ...) minus what the profile says
+ * the agent must not inherit, with the shim folder first on PATH, and the profile's sandbox variable only when asked for.
  */
-export function agentEnv(base: NodeJS.ProcessEnv, o: { sandbox: boolean; shimDir?: string }): Record<string, string> {
+export function agentEnv(base: NodeJS.ProcessEnv, o: { profile: AgentProfile; sandbox: boolean; shimDir?: string }): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
-    if (v === undefined || DROP.has(k) || !NAME.test(k)) continue;
+    if (v === undefined || DROP.has(k) || o.profile.dropEnv.includes(k) || !NAME.test(k)) continue;
     env[k] = v;
   }
   if (o.shimDir) env.PATH = env.PATH ? `${o.shimDir}${path.delimiter}${env.PATH}` : o.shimDir;
-  if (o.sandbox) env.IS_SANDBOX = '1';
+  if (o.sandbox && o.profile.sandboxVar) env[o.profile.sandboxVar] = '1';
   return env;
 }
 
@@ -33,9 +34,9 @@ export function agentEnv(base: NodeJS.ProcessEnv, o: { sandbox: boolean; shimDir
  * The pane's argv: through `env` so variables the tmux server itself may hold (it keeps the environment of
  * whoever started it) are removed as well, then the agent command with no shell in between.
  */
-export function agentArgv(command: string, args: string[], env: Record<string, string>): string[] {
-  const unset = ['CLAUDECODE'];
-  if (!('IS_SANDBOX' in env)) unset.push('IS_SANDBOX');
+export function agentArgv(profile: AgentProfile, command: string, args: readonly string[], env: Record<string, string>): string[] {
+  const unset = [...profile.dropEnv];
+  if (profile.sandboxVar && !(profile.sandboxVar in env)) unset.push(profile.sandboxVar);
   // tmux gives a new pane the PATH of the client that asked for it, whatever `-e PATH=` says: set it here.
   const set = env.PATH ? [`PATH=${env.PATH}`] : [];
   return ['env', ...unset.flatMap((k) => ['-u', k]), ...set, command, ...args];

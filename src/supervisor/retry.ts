@@ -1,6 +1,6 @@
 // What to do after a failed turn, whatever the agent: stop (permanent), wait for a reset time (usage limit),
 // back off exponentially with jitter (transient), or start the agent afresh (context). Pure; the loop acts.
-import type { TurnFailure } from '../agent/failures.js';
+import type { TurnFailure } from '../agents/failure.js';
 
 export interface RetrySettings {
   /** First back-off after a transient failure. */

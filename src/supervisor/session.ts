@@ -7,16 +7,17 @@ import { Tmux, type TmuxApi } from '../adapters/tmux.js';
 import { Git } from '../adapters/git.js';
 import { loadConfig, type Config, type TaskSpec } from '../config.js';
 import { UsageError } from '../errors.js';
-import { addToExclude } from '../engine/exclude.js';
+import { addToExclude, isTracked } from '../engine/exclude.js';
 import { findProgram } from '../engine/prereq.js';
 import { probeProgram } from '../adapters/procs.js';
-import { claudePreflight, isClaudeCommand } from '../agent/failures.js';
 import { readRecords } from '../engine/records.js';
 import { branchFor, stateDir } from '../paths.js';
 import { createLogger } from '../log.js';
 import { isSupervisorProcess } from './discover.js';
 import { cliScript, eventsPath, hookScript, shimDir, supervisorSession, agentSession, validateSessionName } from './files.js';
-import { installHooks, removeHooks } from './hooks.js';
+import { hookArgv } from '../agents/hook-path.js';
+import { profileNamed } from '../agents/index.js';
+import type { AgentProfile, Setup } from '../agents/profile.js';
 import { agentArgv, agentEnv, endSession, writeShim, PANE_HEIGHT, PANE_WIDTH } from './launch.js';
 import { Supervisor, type LoopEvent, type Timing } from './loop.js';
 import { readSupervisorState, writeSupervisorState } from './state.js';
@@ -36,6 +37,8 @@ export interface SessionOptions {
   foreground?: boolean;
   sandbox?: boolean;
   baseline?: boolean;
+  /** `--agent <profile>`: the agent CLI to drive (config `agent.profile` otherwise). */
+  agent?: string;
 }
 
 export interface SessionDeps {
@@ -67,31 +70,23 @@ function repoTop(dir: string): string {
   }
 }
 
-function isTracked(repo: string, rel: string): boolean {
-  try {
-    execFileSync('git', ['ls-files', '--error-unmatch', '--', rel], { cwd: repo, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+/** Where the agent's memory file goes: the profile's first place that the project does not track. */
+export function memoryLocation(repo: string, profile: AgentProfile): string {
+  for (const rel of profile.memoryFiles) {
+    if (!isTracked(repo, rel)) return rel.split('/').join(path.sep);
   }
-}
-
-/** Where CLAUDE.md goes: the top level, or .claude/CLAUDE.md when the project tracks its own CLAUDE.md. */
-export function claudeMdLocation(repo: string): string {
-  for (const rel of ['CLAUDE.md', path.join('.claude', 'CLAUDE.md')]) {
-    if (!isTracked(repo, rel)) return rel;
-  }
-  throw new UsageError('the project tracks both CLAUDE.md and .claude/CLAUDE.md; the supervisor needs one of them to write its instructions.');
+  const all = profile.memoryFiles.join(' and ');
+  throw new UsageError(`the project tracks ${all}; the supervisor needs one of them to write its instructions for ${profile.title}.`);
 }
 
 const OUR_MARK = '# Autoresearch session ';
 
-/** Keep a user's own untracked CLAUDE.md: move it to the state folder before ours replaces it. */
-function keepUsersClaudeMd(file: string, repo: string, tag: string, out?: (l: string) => void): void {
+/** Keep a user's own untracked memory file: move it to the state folder before ours replaces it. */
+function keepUsersMemory(file: string, repo: string, tag: string, out?: (l: string) => void): void {
   if (!existsSync(file)) return;
   const text = readFileSync(file, 'utf8');
   if (text.startsWith(OUR_MARK)) return;
-  const dest = path.join(stateDir(repo, tag), `CLAUDE.md.before-${Date.now()}`);
+  const dest = path.join(stateDir(repo, tag), `${path.basename(file)}.before-${Date.now()}`);
   mkdirSync(path.dirname(dest), { recursive: true });
   renameSync(file, dest);
   out?.(`Moved your untracked ${path.relative(repo, file)} to ${path.relative(repo, dest)}.`);
@@ -100,6 +95,10 @@ function keepUsersClaudeMd(file: string, repo: string, tag: string, out?: (l: st
 interface Prepared {
   repo: string;
   config: Config;
+  profile: AgentProfile;
+  /** The launch line: config `agent.command`/`args` for the configured profile, else the profile's own. */
+  command: string;
+  args: string[];
   goal: string;
   tasks: TaskSpec[];
   until: Date | null;
@@ -113,26 +112,39 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   if (o.maxIterations !== undefined && (!Number.isInteger(o.maxIterations) || o.maxIterations < 1)) {
     throw new UsageError(`--max-iterations must be a whole number >= 1, not "${o.maxIterations}".`);
   }
-  if (!findProgram(config.agent.command, repo, env.PATH ?? '')) {
-    throw new UsageError(`the agent command "${config.agent.command}" was not found on PATH; install Claude Code or set agent.command in autoresearch.yaml.`);
+  const { profile, command, args } = resolveAgent(config, o.agent);
+  if (!findProgram(command, repo, env.PATH ?? '')) {
+    throw new UsageError(`the agent command "${command}" was not found on PATH; install ${profile.title} or set agent.command in autoresearch.yaml.`);
   }
-  const problem = agentPreflight(config.agent.command, repo, env);
+  const problem = agentPreflight(profile, command, repo, env);
   if (problem) throw new UsageError(problem);
   const until = o.until ? parseUntil(o.until) : null;
   const file = o.tasksFile ? loadTasksFile(path.resolve(o.tasksFile)) : null;
   const prev = existsSync(stateDir(repo, o.name)) ? readSupervisorState(repo, o.name) : null;
   const tasks = buildPlan({ config: config.tasks, file, cli: o.task ?? [], done: prev?.doneTasks ?? [] });
   const goal = o.goal?.trim() || config.objective;
-  return { repo, config, goal, tasks, until };
+  return { repo, config, profile, command, args, goal, tasks, until };
+}
+
+/** The profile (`--agent`, else config `agent.profile`) and its launch line. */
+export function resolveAgent(config: Config, agent?: string): { profile: AgentProfile; command: string; args: string[] } {
+  const named = agent ?? config.agent.profile;
+  const profile = profileNamed(named, agent ? 'agent given to --agent' : 'agent.profile in autoresearch.yaml');
+  // A configured launch line belongs to the configured profile: --agent with another profile starts that one's own.
+  const cfg = named === config.agent.profile ? config.agent : { command: null, args: null };
+  const command = cfg.command ?? profile.command;
+  const args = cfg.args ?? (cfg.command ? [] : [...profile.args]);
+  return { profile, command, args };
 }
 
 /**
  * Can the agent work at all (credentials, a CLI that starts)? Checked before the baseline, so a missing login
- * costs seconds. Only Claude Code has such a check today; an agent profile will carry its own.
+ * costs seconds. Each profile carries its own check (Claude Code: credentials, and `--version` answers).
  */
-export function agentPreflight(command: string, repo: string, env: NodeJS.ProcessEnv): string | null {
-  if (!isClaudeCommand(command)) return null;
-  return claudePreflight({ command, env, cwd: repo, probe: probeProgram });
+export function agentPreflight(profile: AgentProfile, command: string, repo: string, env: NodeJS.ProcessEnv): string | null {
+  // Another program standing in for the CLI (a wrapper, a test's stand-in) has its own ways: no verdict.
+  if (path.basename(command).replace(/\.exe$/i, '') !== profile.command) return null;
+  return profile.preflight({ command, env, cwd: repo, probe: probeProgram });
 }
 
 /** A live supervisor for this tag other than this process, if any (checked on its command line, so a reused pid does not count). */
@@ -153,7 +165,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   const env = deps.env ?? process.env;
   const out = deps.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const p = validate(o, env);
-  const { repo, config } = p;
+  const { repo, config, profile } = p;
   const tag = o.name;
   const tmux = deps.tmux ?? new Tmux();
   const mine = env.AR_SUPERVISOR_SESSION || null;
@@ -193,7 +205,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   // A lane of a parallel session (`--gpus`/`--lanes`): its own env (CUDA_VISIBLE_DEVICES) and a view of the other lanes.
   const lane = readMarker(repo, tag);
   let extraFor: string | null = null;
-  let hooksInstalled = false;
+  let setup: Setup | null = null;
   /** Set once the loop ended normally: the report is then written after the last run is settled. */
   let ended: { warn: (o: object, msg?: string) => void } | null = null;
   try {
@@ -220,42 +232,44 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     }
     writeSupervisorState({ ...startState, iterations: prev?.iterations ?? 0, doneTasks: prev?.doneTasks ?? [] });
 
-    // 2. The repo, for the agent: CLAUDE.md, hooks, the shim; all kept out of git.
-    const claudeRel = claudeMdLocation(repo);
-    const claudeMd = path.join(repo, claudeRel);
-    keepUsersClaudeMd(claudeMd, repo, tag, out);
-    mkdirSync(path.dirname(claudeMd), { recursive: true });
-    addToExclude(repo, ['/' + claudeRel.split(path.sep).join('/'), '/.claude/settings.local.json']);
+    // 2. The repo, for the agent: its memory file, its turn-end signal, the shim; all kept out of git.
+    const memoryRel = memoryLocation(repo, profile);
+    const memory = path.join(repo, memoryRel);
+    keepUsersMemory(memory, repo, tag, out);
+    mkdirSync(path.dirname(memory), { recursive: true });
+    addToExclude(repo, ['/' + memoryRel.split(path.sep).join('/'), ...profile.excludes]);
     const hook = hookScript();
-    if (isTracked(repo, path.join('.claude', 'settings.local.json'))) {
-      out('Note: the project tracks .claude/settings.local.json, so no hooks are added; the agent\'s turns are read from its screen.');
-    } else if (!existsSync(hook)) {
-      out(`Note: ${hook} is missing (build with "npx tsc -p ."); the agent's turns are read from its screen.`);
-    } else {
-      installHooks(repo, eventsPath(repo, tag), hook);
-      hooksInstalled = true;
-    }
+    if (!existsSync(hook)) out(`Note: ${hook} is missing (build with "npm run build"); the agent's turns are read from its screen.`);
     const shims = shimDir(repo, tag);
     writeShim(shims);
-    const aenv = agentEnv(env, { sandbox: !!o.sandbox, shimDir: shims });
+    const aenv = agentEnv(env, { profile, sandbox: !!o.sandbox, shimDir: shims });
+    if (lane) Object.assign(aenv, lane.env);
+    setup = profile.setup({ repo, stateDir: stateDir(repo, tag), hook: existsSync(hook) ? hookArgv(eventsPath(repo, tag), hook) : null, shimDir: shims, env: aenv });
+    for (const n of setup.notes) out(n);
+    const args = [...p.args, ...setup.args];
+    // Each run the agent makes records which agent and model made it.
+    const model = profile.model(args, aenv);
+    aenv.AR_AGENT = profile.name;
+    if (model) aenv.AR_MODEL = model;
+    else delete aenv.AR_MODEL;
     if (lane) {
-      Object.assign(aenv, lane.env);
-      extraFor = claudeMd;
-      setClaudeMdExtra(claudeMd, () => sectionForMarker(lane, config.metric));
+      extraFor = memory;
+      setClaudeMdExtra(memory, () => sectionForMarker(lane, config.metric));
     }
-    const argv = agentArgv(config.agent.command, config.agent.args, aenv);
+    const argv = agentArgv(profile, p.command, args, aenv);
 
     // 3. The loop.
     const log = createLogger(repo, tag, 'supervisor');
-    log.info({ tag, socket: tmux.socket, agent: [config.agent.command, ...config.agent.args], sandbox: !!o.sandbox, tasks: p.tasks.length }, 'supervisor start');
-    out(`Supervising ${config.agent.command} in tmux session ${agentSession(tag)} (socket ${tmux.socket}); watch it with "ar-supervise tail ${tag}".`);
+    log.info({ tag, socket: tmux.socket, profile: profile.name, agent: [p.command, ...p.args], sandbox: !!o.sandbox, tasks: p.tasks.length }, 'supervisor start');
+    out(`Supervising ${p.command} in tmux session ${agentSession(tag)} (socket ${tmux.socket}); watch it with "ar-supervise tail ${tag}".`);
     const loop = new Supervisor(tmux, {
       repo,
       tag,
       config,
+      profile,
       goal: p.goal,
       tasks: p.tasks,
-      claudeMdPath: claudeMd,
+      memoryPath: memory,
       agentArgv: argv,
       agentEnv: aenv,
       maxIterations: o.maxIterations ?? null,
@@ -291,7 +305,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     if (extraFor) setClaudeMdExtra(extraFor, null);
     // Nothing of ours is left running; a cut-off run is settled so ledger and branch agree.
     await endSession(tmux, agentSession(tag)).catch(() => []);
-    if (hooksInstalled) removeHooks(repo);
+    setup?.undo();
     try {
       const { resumeTag } = await import('../engine/resume.js');
       const git = new Git(repo);
@@ -369,6 +383,7 @@ export function foregroundArgs(o: SessionOptions, repo: string): string[] {
   if (o.until) a.push('--until', o.until);
   if (o.sandbox) a.push('--sandbox');
   if (o.baseline === false) a.push('--no-baseline');
+  if (o.agent) a.push('--agent', o.agent);
   return a;
 }
 
@@ -388,9 +403,12 @@ export async function startDetached(o: SessionOptions, deps: SessionDeps = {}): 
   for (const s of [sup, agentSession(tag)]) {
     if (await tmux.hasSession(s)) await endSession(tmux, s);
   }
-  const senv = agentEnv(env, { sandbox: false });
-  delete senv.IS_SANDBOX; // the supervisor passes it on only with --sandbox
-  if (env.IS_SANDBOX !== undefined) senv.IS_SANDBOX = env.IS_SANDBOX;
+  const sandboxVar = p.profile.sandboxVar;
+  const senv = agentEnv(env, { profile: p.profile, sandbox: false });
+  if (sandboxVar) {
+    delete senv[sandboxVar]; // the supervisor passes it on only with --sandbox
+    if (env[sandboxVar] !== undefined) senv[sandboxVar] = env[sandboxVar]!;
+  }
   senv.AR_SUPERVISOR_SESSION = sup;
   const lane = readMarker(p.repo, tag);
   if (lane) Object.assign(senv, lane.env);

@@ -29,6 +29,9 @@ export interface SupervisorState {
   currentTask: string | null;
   /** Texts of the tasks already sent (so a resumed session skips them). */
   doneTasks: string[];
+  /** The agent profile (claude, codex, gemini) and the model its launch line names (null: the CLI's default). */
+  agent?: string;
+  model?: string | null;
   agentSession: string;
   agentPane: string | null;
   agentPid: number | null;

@@ -141,7 +141,7 @@ describe('doctor checks', () => {
     const c = loginCheck(p, 'claude');
     expect(c).toMatchObject({ mark: 'pass', detail: 'ANTHROPIC_API_KEY is set' });
     expect(JSON.stringify(c)).not.toContain('SECRET');
-    // A login Claude Code left in its config folder (read by agent/failures.ts, the check --session makes too).
+    // A login Claude Code left in its config folder (read by agents/claude/failures.ts, the check --session makes too).
     const home = mkdtempSync(path.join(tmpdir(), 'ar-doctor-login-'));
     try {
       mkdirSync(path.join(home, '.claude'));

@@ -1,6 +1,6 @@
 /**
  * Helpers for end-to-end tests that drive the REAL Claude Code CLI (2.1.197) in tmux against the
- * scripted mock server (mock-anthropic.ts). See test/fixtures/screens/README.md for what was
+ * scripted mock server (mock-anthropic.ts). See test/fixtures/screens/claude/README.md for what was
  * observed. Everything runs through argv arrays (execFile), never shell strings.
  */
 import { execFile } from 'node:child_process';
@@ -14,7 +14,7 @@ import {
   dialogKeys,
   inputBoxText,
   type ScreenState,
-} from '../../src/agent/screens.js';
+} from '../../src/agents/claude/screens.js';
 
 const execFileP = promisify(execFile);
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyScreen, inputBoxText } from '../../src/agent/screens.js';
+import { classifyScreen, inputBoxText } from '../../src/agents/claude/screens.js';
 import {
   claudeEnv,
   e2eAvailable,

@@ -98,6 +98,8 @@ describe('the supervisor with the real Claude Code CLI', () => {
       ['keep', 'raise LR to 0.004'],
       ['discard', 'tiny LR 0.00001'],
     ]);
+    // The agent's runs say which agent made them (the baseline is the supervisor's own).
+    expect(recs.trim().split('\n').map((l) => JSON.parse(l).agent ?? null)).toEqual([null, 'claude', 'claude']);
     // The branch sits on the kept commit, and CLAUDE.md shows it as the best.
     expect(git(repo, ['rev-parse', '--short=7', 'HEAD'])).toBe(rows[1]![0]);
     expect(readFileSync(path.join(repo, 'train.py'), 'utf8')).toMatch(/^LR = 0\.004$/m);

@@ -16,7 +16,7 @@ export function badConfigs(): Array<[string, string | Buffer]> {
     kill_grace_seconds: ['x', -1],
     dependency_files: ['a', [1]],
     objective: [1, ''],
-    agent: ['claude', [], { command: 3 }, { args: 'x' }, { cmd: 'x' }],
+    agent: ['claude', [], { command: 3 }, { args: 'x' }, { cmd: 'x' }, { profile: 'gpt' }, { profile: 3 }],
     tasks: ['do it', [1], [{ text: '' }], [{ text: 'a', priority: 'high' }], [{ txt: 'a' }], { text: 'a' }],
     noise: [{ reruns: 3 }, { reruns: -1, sigma: 2 }, { reruns: 3, sigma: 'x' }, 5],
     notify: [{ webhook: 'not a url' }, { bell: 'yes' }, 'x'],

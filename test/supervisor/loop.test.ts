@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import type { NewSessionOptions, PaneInfo, SessionInfo, TmuxApi } from '../../src/adapters/tmux.js';
 import { defaultConfig, type Config, type TaskSpec } from '../../src/config.js';
 import { ToolError, UsageError } from '../../src/errors.js';
-import { eventLine } from '../../src/agent/hook.js';
+import { eventLine } from '../../src/agents/hook.js';
 import type { RunRecord } from '../../src/engine/types.js';
 import { eventsPath, supervisorStatePath } from '../../src/supervisor/files.js';
 import { Supervisor, turnLatencies, type LoopEvent, type Timing } from '../../src/supervisor/loop.js';
 import { readSupervisorState } from '../../src/supervisor/state.js';
+import { claude } from '../../src/agents/claude/index.js';
 
-const SCREENS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/screens');
+const SCREENS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/screens/claude');
 const screen = (name: string) => readFileSync(path.join(SCREENS, name), 'utf8');
 const RULE = '─'.repeat(200);
 
@@ -254,9 +255,10 @@ function setup(script: AgentScript, o: { tasks?: TaskSpec[]; max?: number; confi
     repo,
     tag: 't',
     config,
+    profile: claude,
     goal: 'Lowest val_bpb.',
     tasks: o.tasks ?? [],
-    claudeMdPath: path.join(repo, 'CLAUDE.md'),
+    memoryPath: path.join(repo, 'CLAUDE.md'),
     agentArgv: ['fake-agent'],
     agentEnv: {},
     maxIterations: o.max ?? 2,

@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { defaultConfig } from '../../src/config.js';
-import { eventLine, runHook } from '../../src/agent/hook.js';
+import { eventLine, runHook } from '../../src/agents/hook.js';
 import type { RunRecord } from '../../src/engine/types.js';
 import { buildPlan, loadTasksFile, orderTasks, TaskQueue } from '../../src/supervisor/tasks.js';
 import { bestText, renderClaudeMd, renderPrompt, resultsTable, runCommand, shellQuote, type ClaudeMdInput } from '../../src/supervisor/claudemd.js';
 import { placeholders, renderTemplate } from '../../src/supervisor/template.js';
-import { EventReader, HOOK_MARK, installHooks, removeHooks, settingsPath } from '../../src/supervisor/hooks.js';
+import { HOOK_MARK, installHooks, removeHooks, settingsPath } from '../../src/agents/claude/hooks.js';
+import { EventReader } from '../../src/agents/events.js';
+import { claude } from '../../src/agents/claude/index.js';
 import { agentArgv, agentEnv, redact, writeShim } from '../../src/supervisor/launch.js';
 import { parseSessionName, templatePath, promptPath, validateSessionName, hookScript } from '../../src/supervisor/files.js';
 import { fmtDuration, formatStatus } from '../../src/supervisor/status.js';
@@ -103,7 +105,7 @@ describe('CLAUDE.md and prompts', () => {
   });
 
   it('fills every placeholder of the shipped template and prompts', () => {
-    const known = Object.keys({ tag: 1, branch: 1, goal: 1, metric: 1, direction: 1, budget: 1, editable: 1, readonly: 1, run: 1, best: 1, results: 1, plan: 1 });
+    const known = Object.keys({ tag: 1, branch: 1, goal: 1, metric: 1, direction: 1, budget: 1, editable: 1, readonly: 1, run: 1, best: 1, results: 1, plan: 1, memory: 1 });
     expect(placeholders(readFileSync(templatePath(), 'utf8')).filter((p) => !known.includes(p))).toEqual([]);
     for (const p of ['task.md', 'continue.md']) {
       expect(placeholders(readFileSync(promptPath(p), 'utf8')).filter((x) => ![...known, 'task', 'priority'].includes(x))).toEqual([]);
@@ -230,10 +232,10 @@ describe('hooks', () => {
 describe('launch', () => {
   it("gives the agent the supervisor's environment minus CLAUDECODE, the shim first on PATH, IS_SANDBOX only on request", () => {
     const base = { PATH: '/usr/bin', ANTHROPIC_API_KEY: 'k', CLAUDE_CONFIG_DIR: '/c', CLAUDECODE: '1', TMUX: '/t', 'BASH_FUNC_x%%': 'f' };
-    const e = agentEnv(base, { sandbox: false, shimDir: '/s/bin' });
+    const e = agentEnv(base, { profile: claude, sandbox: false, shimDir: '/s/bin' });
     expect(e).toEqual({ PATH: '/s/bin:/usr/bin', ANTHROPIC_API_KEY: 'k', CLAUDE_CONFIG_DIR: '/c' });
-    expect(agentEnv(base, { sandbox: true }).IS_SANDBOX).toBe('1');
-    expect(agentArgv('claude', ['--dangerously-skip-permissions'], e)).toEqual([
+    expect(agentEnv(base, { profile: claude, sandbox: true }).IS_SANDBOX).toBe('1');
+    expect(agentArgv(claude, 'claude', ['--dangerously-skip-permissions'], e)).toEqual([
       'env',
       '-u',
       'CLAUDECODE',
@@ -243,7 +245,7 @@ describe('launch', () => {
       'claude',
       '--dangerously-skip-permissions',
     ]);
-    expect(agentArgv('claude', [], { IS_SANDBOX: '1' })).toEqual(['env', '-u', 'CLAUDECODE', 'claude']);
+    expect(agentArgv(claude, 'claude', [], { IS_SANDBOX: '1' })).toEqual(['env', '-u', 'CLAUDECODE', 'claude']);
   });
 
   it('writes an executable ar-supervise shim that runs this package', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RetryPolicy, fmtWait } from '../../src/supervisor/retry.js';
-import type { TurnFailure } from '../../src/agent/failures.js';
+import type { TurnFailure } from '../../src/agents/failure.js';
 
 const rate: TurnFailure = { kind: 'transient', cause: 'rate limited', detail: 'API Error: Request rejected (429)' };
 const over: TurnFailure = { kind: 'transient', cause: 'overloaded', detail: 'API Error: 529 Overloaded' };

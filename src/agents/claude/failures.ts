@@ -8,31 +8,15 @@
  *   rate_limit, overloaded, invalid_request, model_not_found, server_error, max_output_tokens, unknown
  *   (the CLI's hook schema), and `last_assistant_message` is the line the CLI shows;
  * - the screen, when hooks are silent: the same line under the echoed prompt (`turnFailureText`).
- * Texts drift between releases: each pattern is tested on captured screens (test/fixtures/screens/failed-*.txt).
+ * Texts drift between releases: each pattern is tested on captured screens (test/fixtures/screens/claude/failed-*.txt).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
 
-/**
- * - permanent: nothing will change until a person acts (login, key, billing, model): stop the session.
- * - usage-limit: a plan limit with a known reset time: wait until then.
- * - transient: rate limit, overload, server error, network: back off and try again.
- * - context: the conversation no longer fits: start the agent afresh.
- */
-export type FailureKind = 'permanent' | 'usage-limit' | 'transient' | 'context';
+import type { FailureKind, Probe, TurnFailure } from '../failure.js';
 
-export interface TurnFailure {
-  kind: FailureKind;
-  /** A few words for terminal lines, status and the report: "rate limited", "not logged in". */
-  cause: string;
-  /** Permanent failures: one sentence naming the cause and the fix. */
-  sentence?: string;
-  /** Usage limits: when the limit resets (Unix ms), if the agent said. */
-  resetAt?: number;
-  /** The agent's own words (its error line). */
-  detail: string;
-}
+export type { FailureKind, Probe, TurnFailure } from '../failure.js';
 
 interface Rule {
   name: string;
@@ -297,11 +281,6 @@ export function turnFailureText(screen: string): string | null {
 // Before the night: can the agent work at all?
 // ---------------------------------------------------------------------------------------------
 
-/** Is this agent command Claude Code? (An agent profile will say this instead.) */
-export function isClaudeCommand(command: string): boolean {
-  return /^claude(?:\.exe)?$/i.test(path.basename(command));
-}
-
 function truthy(v: string | undefined): boolean {
   return !!v && !/^(?:0|false|no|off)$/i.test(v.trim());
 }
@@ -340,7 +319,6 @@ export function claudeCredentialProblem(env: NodeJS.ProcessEnv, platform: string
   return `Claude Code is not logged in: ${LOGIN_FIX}.`;
 }
 
-export type Probe = (program: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }) => { ok: boolean; why: string };
 
 /**
  * Can Claude Code work at all, checked in seconds before the baseline's minutes: credentials present, and the
@@ -352,4 +330,9 @@ export function claudePreflight(o: { command: string; env: NodeJS.ProcessEnv; cw
   const r = o.probe(o.command, ['--version'], { cwd: o.cwd, env: o.env, timeoutMs: 30_000 });
   if (r.ok) return null;
   return `the agent command "${o.command}" does not run (${r.why}); reinstall Claude Code (npm install -g @anthropic-ai/claude-code) or set agent.command in autoresearch.yaml.`;
+}
+
+/** Is this agent command Claude Code (for `doctor`, which looks at a command, not a profile)? */
+export function isClaudeCommand(command: string): boolean {
+  return /^claude(?:\.exe)?$/i.test(path.basename(command));
 }

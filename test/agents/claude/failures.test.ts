@@ -1,12 +1,12 @@
 // Failed turns of the real Claude Code (2.1.197), classified from its StopFailure hook payloads and from its
-// screens (both captured against the scripted server, test/fixtures/screens/failed-*.txt).
+// screens (both captured against the scripted server, test/fixtures/screens/claude/failed-*.txt).
 import { readFileSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { claudeCredentialProblem, claudePreflight, classifyTurnFailure, parseResetTime, turnFailureText } from '../../src/agent/failures.js';
+import { claudeCredentialProblem, claudePreflight, classifyTurnFailure, parseResetTime, turnFailureText } from '../../../src/agents/claude/failures.js';
 
-const SCREENS = path.join(import.meta.dirname, '..', 'fixtures', 'screens');
+const SCREENS = path.join(import.meta.dirname, '..', '..', 'fixtures', 'screens', 'claude');
 const screen = (f: string) => readFileSync(path.join(SCREENS, f), 'utf8');
 
 /** What the CLI sent to the StopFailure hook (error, last_assistant_message), per scripted server answer. */

@@ -3,7 +3,7 @@
  * table, and a pure classifier over captured panes (`tmux capture-pane -p`, ANSI-stripped).
  *
  * UI words drift between Claude Code releases: each pattern here is tested against captured
- * screens in test/fixtures/screens (see the README there). When the CLI moves, capture the new
+ * screens in test/fixtures/screens/claude (see the README there). When the CLI moves, capture the new
  * screens, add them as fixtures, and fix this table; nothing else should hold a screen string.
  *
  * States:

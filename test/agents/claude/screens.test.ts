@@ -10,9 +10,9 @@ import {
   SCREEN_PATTERNS,
   screenBanners,
   type ScreenState,
-} from '../../src/agent/screens.js';
+} from '../../../src/agents/claude/screens.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/screens/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/screens/claude/', import.meta.url));
 const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
 type Dialog = 'trust' | 'api-key' | 'bypass' | 'rate-limit';
@@ -72,7 +72,7 @@ const EXPECTED: Record<string, Expect> = {
   'exited.ansi.txt': { state: 'exited', pattern: 'exited-pane-dead', box: '/exit' },
   'exited-killed.txt': { state: 'exited', pattern: 'exited-pane-dead', box: '' },
   'exited-shell.txt': { state: 'exited', pattern: 'exited-shell-prompt', box: '/exit' },
-  // failed turns (their error lines: test/agent/failures.test.ts): the agent is ready again
+  // failed turns (their error lines: test/agents/claude/failures.test.ts): the agent is ready again
   'failed-nokey.txt': { state: 'ready', pattern: 'ready', box: '', banners: ['not-logged-in'] },
   'failed-401.txt': { state: 'ready', pattern: 'ready', box: '' },
   'failed-403.txt': { state: 'ready', pattern: 'ready', box: '' },

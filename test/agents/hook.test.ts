@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { eventLine } from '../../src/agent/hook.js';
+import { eventLine } from '../../src/agents/hook.js';
 
 describe('the hook script', () => {
   it('keeps API keys out of the events file', () => {

@@ -1,6 +1,7 @@
-// The hook Claude Code runs (Stop, StopFailure, UserPromptSubmit, SessionEnd): append one JSON line per event to a file.
-// Usage: node hook.js <events-file> [EventName]. Reads the hook's JSON from stdin; prints nothing; always exits 0
-// (a failing hook must never disturb the agent's turn).
+// The program an agent's hooks run (Claude Code's Stop, Codex's notify, Gemini's AfterAgent ...): append one JSON
+// line per event to a file. Usage: node hook.js [--reply] <events-file> [EventName] [json]. Reads the event's JSON
+// from the last argument when given (Codex's notify passes it so), else from stdin; with --reply prints `{}` (a hook
+// reply that changes nothing, for agents that read one); always exits 0 (a failing hook must never disturb the turn).
 import { appendFileSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { redactSecrets } from '../engine/env.js';
@@ -19,6 +20,8 @@ export interface HookEvent {
   error?: string;
   /** More on that error (StopFailure), cut and redacted like the message. */
   error_details?: string;
+  /** Codex's notify: the thread the turn belongs to. */
+  thread?: string;
 }
 
 const MAX = 2000;
@@ -33,15 +36,18 @@ export function eventLine(stdinText: string, eventArg: string | undefined, now =
   } catch {
     // not JSON: the event name alone is still a signal
   }
+  const named = data.hook_event_name ?? data.type; // hooks name their event; Codex's notify gives a type
   const ev: HookEvent = {
-    event: (typeof data.hook_event_name === 'string' && data.hook_event_name) || eventArg || 'unknown',
+    event: (typeof named === 'string' && named) || eventArg || 'unknown',
     time: now,
   };
   if (typeof data.session_id === 'string') ev.session_id = data.session_id;
+  if (typeof data['thread-id'] === 'string') ev.thread = data['thread-id'];
   // The hook runs with the agent's environment, so it knows the keys to keep out of the file.
-  const prompt = cut(data.prompt);
+  const inputs = data['input-messages'];
+  const prompt = cut(data.prompt ?? (Array.isArray(inputs) ? inputs.filter((x) => typeof x === 'string').join('\n') : undefined));
   if (prompt !== undefined) ev.prompt = redactSecrets(prompt);
-  const last = cut(data.last_assistant_message);
+  const last = cut(data.last_assistant_message ?? data['last-assistant-message'] ?? data.prompt_response);
   if (last !== undefined) ev.last_message = redactSecrets(last);
   if (typeof data.reason === 'string') ev.reason = data.reason;
   if (typeof data.error === 'string') ev.error = data.error.slice(0, 100);
@@ -50,14 +56,19 @@ export function eventLine(stdinText: string, eventArg: string | undefined, now =
   return JSON.stringify(ev) + '\n';
 }
 
-export function runHook(argv: string[]): number {
+export function runHook(args: string[]): number {
+  const reply = args[0] === '--reply';
+  const argv = reply ? args.slice(1) : args;
+  if (reply) process.stdout.write('{}\n');
   const file = argv[0];
   if (!file) return 0;
-  let input = '';
-  try {
-    input = readFileSync(0, 'utf8');
-  } catch {
-    // no stdin
+  let input = argv[2] ?? '';
+  if (argv[2] === undefined) {
+    try {
+      input = readFileSync(0, 'utf8');
+    } catch {
+      // no stdin
+    }
   }
   try {
     appendFileSync(file, eventLine(input, argv[1]));
