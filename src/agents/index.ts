@@ -1,11 +1,13 @@
 // The agent profiles by name: `agent: {profile: ...}` in autoresearch.yaml and `--agent` pick one.
 import { UsageError } from '../errors.js';
 import { claude } from './claude/index.js';
+import { codex } from './codex/index.js';
+import { gemini } from './gemini/index.js';
 import type { AgentProfile } from './profile.js';
 
 export type { AgentProfile } from './profile.js';
 
-export const PROFILES: readonly AgentProfile[] = [claude];
+export const PROFILES: readonly AgentProfile[] = [claude, codex, gemini];
 export const DEFAULT_PROFILE = 'claude';
 
 export function profileNames(): string[] {

@@ -35,3 +35,18 @@ describe('the hook script', () => {
     }
   });
 });
+
+describe("Codex's notify program", () => {
+  it('takes the event from its last argument: the turn, the prompt and the last message', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { runHook } = await import('../../src/agents/hook.js');
+    const d = mkdtempSync(path.join(tmpdir(), 'ar-hook-'));
+    const f = path.join(d, 'ev.jsonl');
+    const payload = { type: 'agent-turn-complete', 'thread-id': 't1', 'input-messages': ['Next task'], 'last-assistant-message': 'Ran it.' };
+    expect(runHook([f, 'notify', JSON.stringify(payload)])).toBe(0);
+    expect(JSON.parse(readFileSync(f, 'utf8'))).toMatchObject({ event: 'agent-turn-complete', thread: 't1', prompt: 'Next task', last_message: 'Ran it.' });
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,44 @@
+// Google Gemini CLI (`@google/gemini-cli`). The workspace is trusted through the environment (no trust dialog, no
+// file written); the turn-end signal is an AfterAgent hook in the project's .gemini/settings.json, merged into what
+// is there and taken out again; an API-key sign-in is answered on screen.
+import { isTracked } from '../../engine/exclude.js';
+import { installJsonHooks, removeJsonHooks } from '../json-hooks.js';
+import { flagValue, type AgentProfile, type SignalKind } from '../profile.js';
+import { geminiDialogKeys, geminiInputText, readGeminiScreen } from './screens.js';
+
+const SETTINGS = '.gemini/settings.json';
+const SIGNALS: Record<string, SignalKind> = { BeforeAgent: 'submitted', AfterAgent: 'turn-end', SessionEnd: 'session-end' };
+
+export const gemini: AgentProfile = {
+  name: 'gemini',
+  title: 'Gemini CLI',
+  command: 'gemini',
+  args: ['--yolo'],
+  memoryFiles: ['GEMINI.md'],
+  excludes: ['/' + SETTINGS],
+  dropEnv: [],
+  sandboxVar: null,
+
+  setup(ctx) {
+    // Trusted for this launch only: the folder-trust dialog would otherwise restart the CLI, and an untrusted
+    // folder's project settings (our hooks) are not read.
+    ctx.env.GEMINI_CLI_TRUST_WORKSPACE = 'true';
+    if (isTracked(ctx.repo, SETTINGS)) {
+      return { args: [], signals: false, notes: [`Note: the project tracks ${SETTINGS}, so no hooks are added; the agent's turns are read from its screen.`], undo() {} };
+    }
+    if (!ctx.hook) return { args: [], signals: false, notes: [], undo() {} };
+    const file = `${ctx.repo}/${SETTINGS}`;
+    // --reply: Gemini reads a hook's stdout as JSON.
+    installJsonHooks(file, [ctx.hook[0]!, ctx.hook[1]!, '--reply', ...ctx.hook.slice(2)], Object.keys(SIGNALS), { name: 'autoresearch' });
+    return { args: [], signals: true, notes: [], undo: () => removeJsonHooks(file) };
+  },
+
+  signal: (e) => SIGNALS[e.event] ?? null,
+  // Its error screens are not in a table yet: a failed turn reads as a turn (issue 17 covers Claude Code only).
+  failure: () => null,
+  preflight: () => null,
+  readScreen: readGeminiScreen,
+  dialogKeys: geminiDialogKeys,
+  inputText: geminiInputText,
+  model: (args, env) => flagValue(args, ['-m', '--model']) ?? env.GEMINI_MODEL ?? null,
+};

@@ -1,0 +1,71 @@
+// The Gemini CLI screen table against screens captured from the real CLI (0.61.0, tmux, 200x50).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { gemini } from '../../../src/agents/gemini/index.js';
+
+const DIR = fileURLToPath(new URL('../../fixtures/screens/gemini/', import.meta.url));
+const screen = (f: string) => readFileSync(DIR + f, 'utf8');
+
+/** Every captured screen: what it must read as, and the input line's text where there is one. */
+const EXPECTED: Record<string, { kind: string; name?: string; box?: string | null }> = {
+  'auth.txt': { kind: 'dialog', name: 'auth' },
+  'api-key.txt': { kind: 'dialog', name: 'api-key' },
+  'ready.txt': { kind: 'ready', box: '' },
+  'typed.txt': { kind: 'ready', box: 'Please run the probe now' },
+  'typed-hook-warning.txt': { kind: 'ready', box: 'Please run the probe now' },
+  'busy.txt': { kind: 'busy' },
+  'turn-done.txt': { kind: 'ready', box: '' },
+};
+
+describe('Gemini screen table', () => {
+  it('has an expectation for every captured screen', () => {
+    expect(readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [file, want] of Object.entries(EXPECTED)) {
+    it(`${file} reads as ${want.kind}${want.name ? ` (${want.name})` : ''}`, () => {
+      const s = screen(file);
+      const r = gemini.readScreen(s);
+      expect(r.kind).toBe(want.kind);
+      if (want.name) expect(r.name).toBe(want.name);
+      if (want.box !== undefined) expect(gemini.inputText(s)).toBe(want.box);
+    });
+  }
+
+  it('takes the API key when it is the selected way in; a Google sign-in is one sentence, never a key', () => {
+    expect(gemini.dialogKeys('auth', screen('auth.txt'))).toEqual(['Enter']);
+    expect(gemini.dialogKeys('api-key', screen('api-key.txt'))).toEqual(['Enter']);
+    const google = screen('auth.txt').replace('● 2. Use Gemini API Key', '  2. Use Gemini API Key').replace('  1. Sign in with Google', '● 1. Sign in with Google');
+    const r = gemini.readScreen(google);
+    expect(r.kind).toBe('fatal');
+    expect(r.message).toMatch(/^Gemini CLI is not signed in: set GEMINI_API_KEY/);
+  });
+
+  it("installs its hooks into the project's .gemini/settings.json beside the user's and takes them out again", () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'ar-gem-'));
+    try {
+      mkdirSync(path.join(repo, '.gemini'));
+      const mine = { ui: { theme: 'x' }, hooks: { AfterAgent: [{ hooks: [{ type: 'command', command: 'echo mine' }] }] } };
+      writeFileSync(path.join(repo, '.gemini', 'settings.json'), JSON.stringify(mine));
+      const env: Record<string, string> = {};
+      const s = gemini.setup({ repo, stateDir: repo, hook: ['/n', '/h.js', '/ev'], shimDir: '/s', env });
+      expect(env.GEMINI_CLI_TRUST_WORKSPACE).toBe('true');
+      const got = JSON.parse(readFileSync(path.join(repo, '.gemini', 'settings.json'), 'utf8'));
+      expect(got.hooks.AfterAgent).toHaveLength(2);
+      expect(got.hooks.AfterAgent[1].hooks[0].command).toContain('/n /h.js --reply /ev AfterAgent');
+      s.undo();
+      expect(JSON.parse(readFileSync(path.join(repo, '.gemini', 'settings.json'), 'utf8'))).toEqual(mine);
+      rmSync(path.join(repo, '.gemini', 'settings.json'));
+      gemini.setup({ repo, stateDir: repo, hook: ['/n', '/h.js', '/ev'], shimDir: '/s', env }).undo();
+      expect(existsSync(path.join(repo, '.gemini', 'settings.json'))).toBe(false);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+    expect(gemini.signal({ event: 'AfterAgent', time: 1 })).toBe('turn-end');
+    expect(gemini.signal({ event: 'BeforeAgent', time: 1 })).toBe('submitted');
+    expect(gemini.model(['--yolo', '-m', 'gemini-2.5-pro'], {})).toBe('gemini-2.5-pro');
+  });
+});
