@@ -16,6 +16,7 @@ import * as doctor from './commands/doctor.js';
 import * as push from './commands/push.js';
 import * as finalize from './commands/finalize.js';
 import * as importCmd from './commands/import.js';
+import * as dashboard from './commands/dashboard.js';
 
 export function buildProgram(): Command {
   const program = new Command('ar-supervise');
@@ -31,7 +32,7 @@ export function buildProgram(): Command {
       outputError: (s, write) => write(`ar-supervise: ${s.replace(/^error: /, '').trim().replace(/([^.])$/, '$1.')}\n`),
     });
   // Each command module registers itself; session also owns the root `--session` form.
-  for (const mod of [session, init, run, tail, kill, status, sweep, demo, report, compare, promote, doctor, push, finalize, importCmd]) {
+  for (const mod of [session, init, run, tail, kill, status, sweep, demo, report, compare, promote, doctor, push, finalize, importCmd, dashboard]) {
     mod.register(program);
   }
   for (const cmd of program.commands) {

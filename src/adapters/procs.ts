@@ -120,3 +120,18 @@ export async function stillRunning(pids: number[]): Promise<number[]> {
   }
   return maybe.filter((p) => running.has(p));
 }
+
+/** Open a URL in the desktop's browser (xdg-open, or open on macOS); rejects when there is none. */
+export function openUrl(url: string): Promise<void> {
+  const program = process.platform === 'darwin' ? 'open' : 'xdg-open';
+  return new Promise((resolve, reject) => {
+    import('node:child_process').then(({ spawn }) => {
+      const child = spawn(program, [url], { stdio: 'ignore', detached: true });
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.unref();
+        resolve();
+      });
+    }, reject);
+  });
+}

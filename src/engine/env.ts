@@ -24,3 +24,22 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
   }
   return out.replace(/\bsk-ant-[A-Za-z0-9_-]{4,}/g, 'sk-ant-[redacted]');
 }
+
+/**
+ * redactSecrets with the secret values taken once (for a server that redacts every answer): also their
+ * JSON-escaped form, so a key inside a JSON string is caught too.
+ */
+export function makeRedactor(env: NodeJS.ProcessEnv = process.env): (text: string) => string {
+  const values = new Set<string>();
+  for (const [k, v] of Object.entries(env)) {
+    if (!v || v.length < 8 || !isSecretName(k)) continue;
+    values.add(v);
+    values.add(JSON.stringify(v).slice(1, -1));
+  }
+  const list = [...values].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const v of list) if (out.includes(v)) out = out.split(v).join('[redacted]');
+    return out.replace(/\bsk-ant-[A-Za-z0-9_-]{4,}/g, 'sk-ant-[redacted]');
+  };
+}

@@ -1,0 +1,117 @@
+// One ledger (runs.jsonl) followed as it grows: only the bytes appended since the last read are parsed,
+// with the report's tolerant line reader (a bad line is a warning, never an exception).
+import { statSync } from 'node:fs';
+import type { RunRecord } from '../engine/types.js';
+import { forEachLine, RecordLines } from '../report/jsonl.js';
+import { RunTable } from '../report/runs.js';
+import type { WireJob, WireRun } from './wire.js';
+
+export class LedgerFeed {
+  runs: WireRun[] = [];
+  /** The same runs as the report reads them (for its statistics). */
+  table = new RunTable();
+  /** Each run's log path (relative to the checkout), by position. */
+  logs: string[] = [];
+  warnings: string[] = [];
+  private offset = 0;
+  private size = -1;
+  private reader: RecordLines;
+
+  constructor(
+    readonly tag: string,
+    readonly file: string,
+  ) {
+    this.reader = this.newReader();
+  }
+
+  private newReader(): RecordLines {
+    return new RecordLines('runs.jsonl', (r) => {
+      this.table.push(r);
+      this.logs.push(r.log);
+      this.fresh.push(toWire(this.tag, r));
+    });
+  }
+
+  private fresh: WireRun[] = [];
+
+  /**
+   * Read what was appended since the last call: the new runs, or `reset` with every run when the file
+   * shrank or was replaced (a ledger rebuilt from its records). An unterminated last line waits for its \n.
+   */
+  poll(): { reset: boolean; runs: WireRun[] } {
+    let size: number;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      size = -1;
+    }
+    if (size === this.size) return { reset: false, runs: [] };
+    let reset = false;
+    if (size < this.offset) {
+      reset = true;
+      this.runs = [];
+      this.table = new RunTable();
+      this.logs = [];
+      this.offset = 0;
+      this.reader = this.newReader();
+    }
+    this.size = size;
+    if (size < 0) return { reset, runs: [] };
+    this.fresh = [];
+    let end: number | 'binary';
+    try {
+      end = forEachLine(this.file, (line, last) => {
+        if (!last) this.reader.line(line, false);
+      }, { start: this.offset });
+    } catch {
+      return { reset, runs: [] }; // removed between stat and open: the next change tells
+    }
+    if (end === 'binary') {
+      this.warnings = ['runs.jsonl is not a text file; skipped'];
+      return { reset, runs: [] };
+    }
+    this.offset = end;
+    this.warnings = this.reader.warnings.list();
+    const got = this.fresh;
+    this.fresh = [];
+    for (const r of got) this.runs.push(r);
+    return { reset, runs: reset ? this.runs : got };
+  }
+}
+
+function toWire(tag: string, r: RunRecord): WireRun {
+  const w: WireRun = {
+    tag,
+    id: r.id,
+    status: r.status,
+    value: r.value,
+    bestBefore: r.bestBefore,
+    added: r.linesAdded,
+    removed: r.linesRemoved,
+    description: r.description,
+    commit: r.commit,
+    durationMs: r.durationMs,
+    start: r.start,
+  };
+  if (r.crashReason) w.crashReason = r.crashReason;
+  if (r.violation) w.violation = r.violation;
+  if (typeof r.seed === 'number') w.seed = r.seed;
+  const job = jobOf((r as unknown as { job?: unknown }).job);
+  if (job) w.job = job;
+  return w;
+}
+
+/** A record's `job` (the cluster executor's), when it has the expected shape. */
+export function jobOf(x: unknown): WireJob | null {
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return null;
+  const o = x as Record<string, unknown>;
+  if (typeof o.engine !== 'string' || (typeof o.id !== 'string' && typeof o.id !== 'number')) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    engine: o.engine,
+    id: String(o.id),
+    node: str(o.node),
+    queuedSeconds: typeof o.queuedSeconds === 'number' && Number.isFinite(o.queuedSeconds) ? o.queuedSeconds : null,
+    state: str(o.state),
+  };
+}

@@ -1,0 +1,111 @@
+// What the dashboard server sends the page (and report.html embeds): one home for the shapes both sides read.
+
+/** A cluster job a run trained in (written by the Slurm executor); absent for local runs. */
+export interface WireJob {
+  engine: string;
+  id: string;
+  node?: string | null;
+  queuedSeconds?: number | null;
+  state?: string | null;
+}
+
+/** One run of a ledger, as the table and the chart read it. */
+export interface WireRun {
+  /** The tag (lane) whose ledger holds it. */
+  tag: string;
+  id: number;
+  status: 'keep' | 'discard' | 'crash';
+  value: number | null;
+  /** Best kept value before this run (in its tag). */
+  bestBefore: number | null;
+  added: number;
+  removed: number;
+  description: string;
+  commit: string;
+  durationMs: number;
+  start: string;
+  crashReason?: string;
+  violation?: string;
+  seed?: number;
+  job?: WireJob;
+}
+
+export interface WireCurrentRun {
+  id: number;
+  description: string;
+  /** Unix ms the run started. */
+  startMs: number;
+  budgetSeconds: number | null;
+  /** The log's last lines (ANSI stripped, keys redacted). */
+  tail: string;
+}
+
+/** One session or lane: what its supervisor is doing. */
+export interface WireLane {
+  tag: string;
+  /** The lane set (`--gpus`/`--lanes`), or the tag itself for a plain session. */
+  session: string;
+  lane: string | null;
+  gpu: string | null;
+  /** starting, dialog, busy, ready, restarting, stopping, stopped, failed, dead (supervisor gone), idle (no supervisor: run/sweep only). */
+  state: string;
+  /** Why it stopped or failed. */
+  reason: string | null;
+  task: string | null;
+  turns: number;
+  restarts: number;
+  /** Unix ms the supervisor started, while it runs. */
+  startedMs: number | null;
+  /** Where training runs: "local", or the job of the latest run that names one. */
+  executor: string;
+  job: WireJob | null;
+  runs: number;
+  best: { id: number; value: number; commit: string } | null;
+  current: WireCurrentRun | null;
+  /** Whether the agent's pane can be watched (its tmux session is up). */
+  pane: boolean;
+  /** The URL of a dashboard started beside this session (`--dashboard`). */
+  dashboard: string | null;
+}
+
+/** The report's statistics of one tag. */
+export interface WireStats {
+  tag: string;
+  runs: number;
+  keep: number;
+  discard: number;
+  crash: number;
+  violations: number;
+  keepRate: number | null;
+  baseline: { id: number; value: number } | null;
+  best: { id: number; value: number; description: string } | null;
+  change: { absolute: number; percent: number | null } | null;
+  noise: { sigma: number; from: string; n: number } | null;
+  stalled: boolean;
+  runsSinceKeep: number;
+  recommendations: string[];
+}
+
+export interface Snapshot {
+  /** The repository's folder name. */
+  repo: string;
+  metric: string;
+  goal: 'min' | 'max';
+  lanes: WireLane[];
+  runs: WireRun[];
+  stats: WireStats[];
+  /** Actions (add a task, stop a lane, promote) are allowed (`--allow-actions`). */
+  actions: boolean;
+  /** false in report.html: no server to ask for diffs, logs or panes. */
+  live: boolean;
+  /** Server time (Unix ms) the snapshot was made. */
+  now: number;
+}
+
+/** Events after the snapshot. */
+export type Delta =
+  | { kind: 'runs'; runs: WireRun[] }
+  | { kind: 'reset'; tag: string; runs: WireRun[] }
+  | { kind: 'lanes'; lanes: WireLane[]; now: number }
+  | { kind: 'stats'; stats: WireStats[] }
+  | { kind: 'pane'; tag: string; text: string };
