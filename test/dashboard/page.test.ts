@@ -45,7 +45,7 @@ beforeAll(async () => {
   });
   await page.goto(served.url);
   await page.waitForFunction(() => document.getElementById('run-count')?.textContent?.includes('runs'));
-});
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -37,7 +37,7 @@ beforeAll(async () => {
   writeFileSync(path.join(repo, '.autoresearch', 'mar5', 'pending.json'), JSON.stringify({ id: 10, runner: sup.pid, description: `pending ${ALL}`, start: new Date().toISOString(), log: '.autoresearch/mar5/logs/9.log' }));
   await tmux.newSession({ name: 'ar-mar5', cwd: repo, argv: ['sh', '-c', 'echo "env: $ANTHROPIC_API_KEY $HF_TOKEN $AR_SECRET_TOKEN"; exec cat'], env: KEYS });
   [served, shared] = await Promise.all([serve(repo, [], KEYS), serve(repo, ['--host', '127.0.0.2'], KEYS)]);
-});
+}, 120_000);
 afterAll(async () => {
   await Promise.all([served?.stop(), shared?.stop()]);
   sup?.kill();
