@@ -8,12 +8,12 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** The built page (dist/bundle/page/, which the package ships): app.js (the page and uPlot) and app.css. */
+/** The built page, shipped in the bundle: dashboard-page.js (the page and uPlot) and dashboard-page.css. */
 export function pageAssets(): { js: string; css: string } {
-  const dir = path.join(packageRoot(), 'dist', 'bundle', 'page');
-  const js = path.join(dir, 'app.js');
+  const dir = path.join(packageRoot(), 'dist', 'bundle');
+  const js = path.join(dir, 'dashboard-page.js');
   if (!existsSync(js)) throw new Error(`${js} is missing: build first (npm run build)`);
-  return { js: readFileSync(js, 'utf8'), css: readFileSync(path.join(dir, 'app.css'), 'utf8') };
+  return { js: readFileSync(js, 'utf8'), css: readFileSync(path.join(dir, 'dashboard-page.css'), 'utf8') };
 }
 
 function shell(title: string, head: string, body: string): string {
