@@ -4,7 +4,7 @@ import YAML, { LineCounter } from 'yaml';
 import { UsageError } from './errors.js';
 import { CONFIG_FILE } from './paths.js';
 import { checkTemplate } from './commit-message.js';
-import { PROFILE_NAMES } from './agents/names.js';
+import { PROFILE_NAMES } from './config/agent-names.js';
 
 export * from './config-defaults.js';
 import { applyEnv, checkRemote, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';

@@ -67,8 +67,8 @@ afterAll(() => {
 }, 180_000);
 
 describe('the packed and installed package', () => {
-  it('ships the build, bin, prompts, template, example, README and LICENSE, and no tests or sources', () => {
-    for (const f of ['bin/ar-supervise.js', 'dist/bundle/cli.js', 'dist/bundle/hook.js', 'prompts/task.md', 'prompts/continue.md', 'CLAUDE.md.template', 'examples/tiny-lm/train.py', 'examples/tiny-lm/prepare.py', 'examples/tiny-lm/sweep.yaml', 'README.md', 'LICENSE', 'package.json']) {
+  it('ships the build, bin, prompts, template, example, the chart font, README and LICENSE, and no tests or sources', () => {
+    for (const f of ['bin/ar-supervise.js', 'dist/bundle/cli.js', 'dist/bundle/hook.js', 'prompts/task.md', 'prompts/continue.md', 'CLAUDE.md.template', 'examples/tiny-lm/train.py', 'examples/tiny-lm/prepare.py', 'examples/tiny-lm/sweep.yaml', 'README.md', 'LICENSE', 'package.json', 'assets/fonts/Roboto-Regular.ttf', 'assets/fonts/OFL.txt']) {
       expect(files, f).toContain(f);
     }
     // Nothing outside the `files` list (a folder there ends in "/"); a runtime asset goes on that list.
@@ -126,6 +126,7 @@ describe('the packed and installed package', () => {
     const report = await installedCli(['report'], repo);
     expect(report.exitCode, report.all).toBe(0);
     expect(existsSync(path.join(repo, '.autoresearch', 'pkg', 'report', 'report.md'))).toBe(true);
+    expect(readFileSync(path.join(repo, '.autoresearch', 'pkg', 'report', 'progress.png')).subarray(1, 4).toString()).toBe('PNG'); // resvg and the font, as installed
 
     // compare needs its statistics from the installed dependencies (@stdlib), not from this clone.
     const [a, b] = [git(repo, ['rev-parse', 'HEAD~1']), git(repo, ['rev-parse', 'HEAD'])];

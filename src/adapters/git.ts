@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { ToolError } from '../errors.js';
 
 // Thin adapter over git: one command per function, explicit cwd, argv arrays only.
@@ -50,6 +50,29 @@ export function runGit(cwd: string, args: string[], o: RunGitOptions = {}): Prom
     child.stdin?.on('error', () => {}); // git may exit before reading its input; its exit status says what happened
     child.stdin?.end(o.input ?? '');
   });
+}
+
+/** `git <args>` in `cwd`, waited for (for the few callers that must stay synchronous); never throws. */
+export function gitSync(cwd: string, args: string[]): GitResult {
+  try {
+    const stdout = execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: MAX_BUFFER, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ok: true, stdout, stderr: '' };
+  } catch (e) {
+    const err = e as { stderr?: string | Buffer; message: string };
+    return { ok: false, stdout: '', stderr: String(err.stderr ?? '').trim() || err.message };
+  }
+}
+
+/** The work tree's top folder around `dir`; null outside git. */
+export function topLevelSync(dir: string): string | null {
+  const r = gitSync(dir, ['rev-parse', '--show-toplevel']);
+  return r.ok ? r.stdout.trim() : null;
+}
+
+/** The git dir shared by all worktrees of the repo around `dir` (absolute); null outside git. */
+export function commonDirSync(dir: string): string | null {
+  const r = gitSync(dir, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+  return r.ok ? r.stdout.trim() : null;
 }
 
 export class Git {

@@ -2,6 +2,7 @@
 // probe that a program starts at all.
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
+import { isAlive } from './pid.js';
 
 /** Run a program that should answer at once (`--version`): did it exit 0 in time? `why` says what went wrong. */
 export function probeProgram(program: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): { ok: boolean; why: string } {
@@ -60,15 +61,7 @@ export async function processTree(root: number): Promise<number[]> {
   return descendantsOf(root, procs);
 }
 
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive } from './pid.js';
 
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {

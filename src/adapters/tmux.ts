@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../errors.js';
-import { isSecretName } from '../engine/env.js';
+import { isSecretName } from '../secrets.js';
 
 export const DEFAULT_SOCKET = 'autoresearch';
 const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -4,7 +4,7 @@
 // reply that changes nothing, for agents that read one); always exits 0 (a failing hook must never disturb the turn).
 import { appendFileSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { redactSecrets } from '../engine/env.js';
+import { redactSecrets } from '../secrets.js';
 
 export interface HookEvent {
   event: string;

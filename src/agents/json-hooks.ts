@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { writeAtomic } from '../engine/ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
 
 /** A shell comment at the end of our hook commands, to find (and remove) them again. */
 export const HOOK_MARK = '# autoresearch-hook';

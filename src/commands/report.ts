@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .action(async (flags: ReportFlags) => {
       const cwd = process.cwd();
       const outDir = flags.out === undefined ? undefined : path.resolve(cwd, flags.out);
-      const { isLaneSet } = await import('../lanes/manifest.js');
+      const { isLaneSet } = await import('../lanes/which.js');
       const set = flags.session ?? (flags.tag && isLaneSet(cwd, flags.tag) ? flags.tag : undefined);
       if (set) {
         const lanes = await import('../lanes/report.js');

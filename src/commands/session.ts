@@ -79,6 +79,9 @@ export function register(program: Command): void {
         process.exitCode = await lanes.startLanes({ ...o, gpus: opts.gpus, lanes: opts.lanes });
         return;
       }
-      process.exitCode = o.foreground ? await runForeground(o) : await startDetached(o);
+      // One lane's session (the lane set starts it in the lane's worktree): its environment and view of the others.
+      const { sessionLane } = await import('../lanes/which.js');
+      const deps = { lane: sessionLane(o) };
+      process.exitCode = o.foreground ? await runForeground(o, deps) : await startDetached(o, deps);
     });
 }

@@ -7,18 +7,17 @@ export function register(program: Command): void {
     .argument('[name]', 'only this session; for lanes apr5 (all of them, with the best across lanes) or apr5:gpu1')
     .option('--json', 'print a JSON array')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const { collectStatus, formatStatus } = await import('../supervisor/status.js');
+      const { collectStatusWithLanes, filterStatus, formatStatusWithLanes } = await import('../lanes/status.js');
       const { Tmux } = await import('../adapters/tmux.js');
-      let rows = await collectStatus(new Tmux(), { cwd: process.cwd() });
+      let rows = await collectStatusWithLanes(new Tmux(), { cwd: process.cwd() });
       if (name) {
-        const { filterStatus } = await import('../lanes/status.js');
         rows = filterStatus(rows, name, process.cwd());
         if (rows.length === 0) {
           const { UsageError } = await import('../errors.js');
           throw new UsageError(`there is no session named ${name}.`);
         }
       }
-      let text = opts.json ? JSON.stringify(rows, null, 2) + '\n' : formatStatus(rows);
+      let text = opts.json ? JSON.stringify(rows, null, 2) + '\n' : formatStatusWithLanes(rows);
       // Runs without a supervisor (run, sweep) push too: a failing push of the checked-out tag is shown here as well.
       if (!opts.json && !name) {
         const here = await checkedOutPushProblem(process.cwd());

@@ -3,7 +3,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
-import { pidAlive } from '../engine/lock.js';
+import { isAlive as pidAlive } from '../adapters/pid.js';
 import { stateDir } from '../paths.js';
 import { isSupervisorProcess } from '../supervisor/discover.js';
 import { readSupervisorState } from '../supervisor/state.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
-import { makeRedactor } from '../engine/env.js';
+import { makeRedactor } from '../secrets.js';
 import { ToolError, UsageError } from '../errors.js';
 import { isLoopbackBind, loopbackHostHeader, newToken, requestToken, sameToken } from './auth.js';
 import { livePage, pageAssets } from './html.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyEnv, defaultConfig, type Config } from '../config-defaults.js';
 import { CONFIG_FILE, stateDir } from '../paths.js';
-import { writeAtomic } from './ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { buildStamp } from '../build-stamp.js';
 
 // `run` loads the config once per experiment; the YAML parser is a quarter of the CLI's code, so the last

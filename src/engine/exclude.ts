@@ -1,11 +1,13 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { commonDirSync, gitSync } from '../adapters/git.js';
+import { ToolError } from '../errors.js';
 
-/** The repo's common git dir (shared by worktrees), found without a shell. */
+/** The repo's common git dir (shared by worktrees). */
 export function gitCommonDir(repo: string): string {
-  const out = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo, encoding: 'utf8' });
-  return out.trim();
+  const dir = commonDirSync(repo);
+  if (!dir) throw new ToolError(`${repo} is not inside a git repository (git rev-parse --git-common-dir failed).`);
+  return dir;
 }
 
 /** Append patterns to .git/info/exclude unless already there: our files never show in a diff. */
@@ -22,10 +24,5 @@ export function addToExclude(repo: string, patterns: string[]): void {
 
 /** Does git track this path (relative to the repo)? */
 export function isTracked(repo: string, rel: string): boolean {
-  try {
-    execFileSync('git', ['ls-files', '--error-unmatch', '--', rel], { cwd: repo, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return gitSync(repo, ['ls-files', '--error-unmatch', '--', rel]).ok;
 }

@@ -1,8 +1,5 @@
+import { fmtValue as fmt } from '../format.js';
 import type { StepResult } from './step.js';
-
-function fmt(v: number | null): string {
-  return v === null ? '-' : v.toFixed(6);
-}
 
 /** The short, stable answer the agent reads after each run (one `key: value` per line). */
 export function formatResult(r: StepResult): string {

@@ -1,7 +1,9 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync, statSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync, renameSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RunRecord } from './types.js';
 import { withLockSync } from './lock.js';
+import { writeAtomic } from '../fs/atomic.js';
+import { isKept, lastKeep } from './kept.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
 
 // results.tsv exactly as karpathy's program.md writes it; runs.jsonl is the richer source of truth.
@@ -78,16 +80,12 @@ export interface LedgerTip {
 }
 
 export function tipOf(records: readonly RunRecord[]): LedgerTip {
-  let lastKeep: LedgerTip['lastKeep'] = null;
-  for (let i = records.length - 1; i >= 0 && !lastKeep; i--) {
-    const r = records[i]!;
-    if (r.status === 'keep' && !r.violation) lastKeep = { value: r.value, commit: r.commit };
-  }
-  return { count: records.length, lastKeep };
+  const k = lastKeep(records);
+  return { count: records.length, lastKeep: k ? { value: k.value, commit: k.commit } : null };
 }
 
 function advanceTip(tip: LedgerTip, rec: RunRecord): LedgerTip {
-  return { count: tip.count + 1, lastKeep: rec.status === 'keep' && !rec.violation ? { value: rec.value, commit: rec.commit } : tip.lastKeep };
+  return { count: tip.count + 1, lastKeep: isKept(rec) ? { value: rec.value, commit: rec.commit } : tip.lastKeep };
 }
 
 /**
@@ -175,16 +173,4 @@ export function readRecords(repo: string, tag: string): { records: RunRecord[]; 
     }
   });
   return { records, warnings };
-}
-
-/** Write via a temp file and rename, so a crash or a full disk never leaves half a file. */
-export function writeAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data, { mode });
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true }); // a failed write leaves no half file behind either
-    throw e;
-  }
 }

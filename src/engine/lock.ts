@@ -1,30 +1,11 @@
 import { openSync, closeSync, writeSync, readFileSync, unlinkSync, statSync } from 'node:fs';
+import { isAlive as pidAlive } from '../adapters/pid.js';
 
 // A lock file created with O_EXCL; a lock whose owner is dead is taken over.
 
 const sleepBuf = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleepBuf, 0, 0, ms);
-}
-
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-/** A killed process its parent has not reaped yet (Linux /proc): it holds nothing any more. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Owner pid of a lock file, or null when there is none or it cannot be read. */

@@ -9,12 +9,15 @@ import { decide } from './decide.js';
 import { keptMessage } from '../commit-message.js';
 import { repoRoot } from './repo.js';
 import { guard } from './guard.js';
-import { appendRun, readRecords, readTip, tipOf, writeAtomic } from './ledger.js';
-import { tryLock, lockOwner, pidAlive } from './lock.js';
+import { appendRun, readRecords, readTip, tipOf } from './ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
+import { tryLock, lockOwner } from './lock.js';
+import { isAlive as pidAlive } from '../adapters/pid.js';
 import { classify, errorExcerpt, parseSummary } from './metrics.js';
-import { checksums, lastKeep, readState, writeState, type TagState } from './state.js';
+import { checksums, readState, writeState, type TagState } from './state.js';
+import { lastKeep } from './kept.js';
 import type { CrashReason, RunRecord } from './types.js';
-import { redactSecrets, trainingEnv } from './env.js';
+import { redactSecrets, trainingEnv } from '../secrets.js';
 
 export interface StepOptions {
   repo: string;

@@ -1,86 +1,37 @@
-import { pause } from '../supervisor/control.js';
-// `kill`, `tail` and `status` for lanes: a name is a lane (`apr5:gpu1`) or a whole lane set (`apr5`).
+// `kill` and `tail` above single sessions: a name is a lane (`apr5:gpu1`), a whole lane set (`apr5`) or a plain session.
 import stripAnsi from 'strip-ansi';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { UsageError } from '../errors.js';
+import { killOne, killSessions, pause, type KillOptions } from '../supervisor/control.js';
 import { discover, isSupervisorProcess, type Found } from '../supervisor/discover.js';
 import { agentSession } from '../supervisor/files.js';
 import { readSupervisorState } from '../supervisor/state.js';
-import { mainRepoOf, readManifest, readMarker, updateManifest, type LaneEntry, type LaneManifest } from './manifest.js';
-import { formatLaneRef, laneTag, parseLaneRef } from './names.js';
+import { updateManifest, type LaneEntry } from './manifest.js';
+import { formatLaneRef } from './names.js';
+import { findLaneSet, isLive, onlyLaneSet, type LaneSet } from './which.js';
 import { archiveAndRemove, removalRisk } from './worktrees.js';
 
-export interface LaneTarget {
-  name: string;
-  tag: string;
-  /** The manifest's entry (null for a live lane whose manifest could not be found). */
-  entry: LaneEntry | null;
-  /** Its tmux sessions and supervisor, when any are there. */
-  found: Found | null;
-}
-
-export interface LaneSet {
-  session: string;
-  main: string | null;
-  manifest: LaneManifest | null;
-  /** The lanes the name covers: one for `apr5:gpu1`, all for `apr5`. */
-  lanes: LaneTarget[];
-  /** True when the name named one lane. */
-  single: boolean;
-}
-
-const isLive = (f: Found | null) => !!f && !!(f.agent || f.supervisor || f.supervisorPid);
-
-/**
- * What a name given to tail/kill/status means for lanes; null when it is not about lanes (a plain session, or
- * nothing known by that name). `apr5:x` for a lane nobody knows is an error naming the lanes there are.
- */
-export function findLaneSet(found: Found[], name: string, cwd?: string): LaneSet | null {
-  const ref = parseLaneRef(name);
-  if (!ref.lane && found.some((f) => f.tag === name && isLive(f))) return null; // a plain session of that name
-  const markers = found.map((f) => ({ f, m: f.repo ? readMarker(f.repo, f.tag) : null })).filter((x) => x.m && x.m.session === ref.session);
-  const mains = new Set<string>();
-  const here = cwd ? mainRepoOf(cwd) : null;
-  if (here) mains.add(here);
-  for (const x of markers) mains.add(x.m!.main);
-  let main: string | null = null;
-  let manifest: LaneManifest | null = null;
-  for (const m of mains) {
-    const man = readManifest(m, ref.session);
-    if (man) {
-      main = m;
-      manifest = man;
-      break;
-    }
-  }
-  const names = new Set<string>([...(manifest?.lanes.map((l) => l.name) ?? []), ...markers.map((x) => x.m!.lane)]);
-  if (names.size === 0) {
-    if (ref.lane) throw new UsageError(`there is no lane ${name} (no lanes of ${ref.session} are known here; run this in the repo that started them).`);
-    return null;
-  }
-  const pick = ref.lane ? [ref.lane] : [...names].sort();
-  if (ref.lane && !names.has(ref.lane)) {
-    throw new UsageError(`there is no lane ${name} (lanes of ${ref.session}: ${[...names].sort().join(', ')}).`);
-  }
-  const lanes = pick.map((n) => {
-    const tag = laneTag(ref.session, n);
-    return { name: n, tag, entry: manifest?.lanes.find((l) => l.name === n) ?? null, found: found.find((f) => f.tag === tag) ?? null };
-  });
-  return { session: ref.session, main, manifest, lanes, single: !!ref.lane };
-}
-
-/** The lane set every live session belongs to, when they all belong to one (for `tail` with no name). */
-export function onlyLaneSet(found: Found[]): string | null {
-  const live = found.filter((f) => f.agent);
-  const sessions = new Set(live.map((f) => (f.repo ? readMarker(f.repo, f.tag)?.session : undefined) ?? `\0${f.tag}`));
-  if (live.length < 2 || sessions.size !== 1) return null;
-  const s = [...sessions][0]!;
-  return s.startsWith('\0') ? null : s;
-}
-
 export interface LaneKillOptions {
+  /** Also archive each lane's ledger and remove its worktree (`kill apr5 --clean`). */
   clean?: boolean;
+  /** With clean: remove a worktree even when one of its kept commits is on no branch or tag. */
   force?: boolean;
+}
+
+/** `kill`: a lane, a lane set (also the only one running, when no name is given), or else a single session. */
+export async function killSessionsAndLanes(tmux: TmuxApi, o: KillOptions & LaneKillOptions): Promise<string[]> {
+  if (o.name && o.all) return killSessions(tmux, o); // refused there
+  if (o.clean && !o.name) throw new UsageError('--clean needs the lane set or lane to clean up, for example "kill apr5 --clean".');
+  if (o.all) return killSessions(tmux, o);
+  const found = await discover(tmux, { cwd: o.cwd, isSupervisor: o.isSupervisor });
+  // No name: every live session is a lane of one set, then that set is "the" session.
+  const name = o.name ?? (found.filter(isLive).length === 1 ? null : onlyLaneSet(found));
+  if (name) {
+    const set = findLaneSet(found, name, o.cwd);
+    if (set) return killLaneSet(set, (x) => killOne(tmux, x, o), { clean: o.clean, force: o.force });
+    if (o.clean) throw new UsageError(`--clean removes the worktrees of a lane set, and ${o.name} has no lanes.`);
+  }
+  return killSessions(tmux, o, found);
 }
 
 /** A lane whose supervisor is still alive after the kill (then its worktree is not touched). */

@@ -6,50 +6,17 @@
 // and the report's "latest tag" ignores it.
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { writeAtomic } from '../engine/ledger.js';
+import { commonDirSync, topLevelSync } from '../adapters/git.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { withLockSync } from '../engine/lock.js';
 import { ToolError } from '../errors.js';
 import { branchFor, STATE_ROOT, stateDir } from '../paths.js';
+import { LaneManifestSchema, LaneMarkerSchema, parseStateFile, type LaneEntry, type LaneManifest, type LaneMarker } from '../config/state-files.js';
 import { laneTag } from './names.js';
 
 export const LANES_DIR = '.lanes';
 
-export interface LaneEntry {
-  /** `gpu0` or `lane0`. */
-  name: string;
-  /** `<session>-<name>`: the lane's tag and tmux session. */
-  tag: string;
-  branch: string;
-  /** Absolute path of the lane's worktree. */
-  worktree: string;
-  gpu: string | null;
-  env: Record<string, string>;
-  created: string;
-  /** Set by `kill --clean`: the worktree is gone, its ledger and state were archived here (a tag folder of main). */
-  removed?: string;
-  archive?: string;
-}
-
-export interface LaneManifest {
-  v: 1;
-  session: string;
-  /** The main repository (absolute). */
-  repo: string;
-  /** The commit the lanes started from. */
-  base: string;
-  created: string;
-  lanes: LaneEntry[];
-}
-
-export interface LaneMarker {
-  v: 1;
-  session: string;
-  lane: string;
-  /** The main repository (absolute), where the manifest is. */
-  main: string;
-  env: Record<string, string>;
-}
+export type { LaneEntry, LaneManifest, LaneMarker } from '../config/state-files.js';
 
 export function lanesRoot(main: string): string {
   return path.join(main, STATE_ROOT, LANES_DIR);
@@ -75,12 +42,19 @@ export function markerPath(worktree: string, tag: string): string {
 export function readManifest(main: string, session: string): LaneManifest | null {
   const file = manifestPath(main, session);
   if (!existsSync(file)) return null;
+  let text: string;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as LaneManifest;
-    return m && m.v === 1 && Array.isArray(m.lanes) ? m : null;
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ToolError(`the lanes manifest ${file} is unreadable: ${(e as Error).message}.`);
   }
+  const r = parseStateFile(text, LaneManifestSchema);
+  // A manifest of another version is not ours to read (as before: no lanes known from it).
+  if (!r.ok) {
+    if (/^"(v|lanes)" /.test(r.why)) return null;
+    throw new ToolError(`the lanes manifest ${file} is unreadable: ${r.why}.`);
+  }
+  return r.value;
 }
 
 /** Sessions with a manifest in this main repo. */
@@ -119,12 +93,14 @@ export function newEntry(main: string, session: string, spec: { name: string; gp
 export function readMarker(worktree: string, tag: string): LaneMarker | null {
   const file = markerPath(worktree, tag);
   if (!existsSync(file)) return null;
+  let text: string;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as LaneMarker;
-    return m && m.v === 1 && typeof m.session === 'string' && typeof m.lane === 'string' && laneTag(m.session, m.lane) === tag ? m : null;
+    text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
+  const r = parseStateFile(text, LaneMarkerSchema);
+  return r.ok && laneTag(r.value.session, r.value.lane) === tag ? r.value : null;
 }
 
 export function writeMarker(worktree: string, tag: string, m: LaneMarker): void {
@@ -137,18 +113,11 @@ export function writeMarker(worktree: string, tag: string, m: LaneMarker): void 
  * made from). Null outside git.
  */
 export function mainRepoOf(dir: string): string | null {
-  try {
-    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    if (path.basename(common) === '.git') return path.dirname(common);
-    // A bare or unusual layout: fall back to the folder's own top level.
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
+  const common = commonDirSync(dir);
+  if (!common) return null;
+  if (path.basename(common) === '.git') return path.dirname(common);
+  // A bare or unusual layout: fall back to the folder's own top level.
+  return topLevelSync(dir);
 }
 
 /** The manifest of the session a ref names, found from `cwd` (the main repo or any of its lanes). */
@@ -160,14 +129,4 @@ export function findManifest(cwd: string, session: string): LaneManifest | null 
 /** A lane's entry by name, or null. */
 export function laneEntry(m: LaneManifest, lane: string): LaneEntry | null {
   return m.lanes.find((l) => l.name === lane) ?? null;
-}
-
-/** Whether `name` is a lane set of the repo holding `cwd` (its manifest exists and reads). */
-export function isLaneSet(cwd: string, name: string): boolean {
-  const main = mainRepoOf(cwd);
-  try {
-    return !!main && readManifest(main, name) !== null;
-  } catch {
-    return false;
-  }
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { readRecords } from '../engine/ledger.js';
 import { readState } from '../engine/state.js';
 import type { RunRecord } from '../engine/types.js';
-import { bestRun, fmtValue } from '../supervisor/claudemd.js';
+import { fmtValue } from '../format.js';
+import { bestRun } from '../supervisor/claudemd.js';
 import { readManifest, type LaneEntry, type LaneManifest, type LaneMarker } from './manifest.js';
 import { formatLaneRef } from './names.js';
 

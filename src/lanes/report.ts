@@ -1,12 +1,15 @@
 // The merged morning report of a lane set: every lane's records with a lane column, the best across lanes, each
-// lane's summary, the kept improvements of all lanes in time order, and a chart of each lane's running best.
+// lane's summary, the kept improvements of all lanes in time order, and the progress chart of the merged night.
 // Written to .autoresearch/.lanes/<session>/report/ (plus each live lane's own full report under <lane>/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { isKept } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
-import { fmtValue } from '../supervisor/claudemd.js';
-import { isLaneSet, mainRepoOf, readManifest, sessionReportDir, type LaneEntry } from './manifest.js';
+import { fmtValue } from '../format.js';
+import { chartData, renderSvg, svgToPng, type ChartData } from '../report/chart.js';
+import { mainRepoOf, readManifest, sessionReportDir, type LaneEntry } from './manifest.js';
+import { isLaneSet } from './which.js';
 
 export { isLaneSet };
 import { formatLaneRef } from './names.js';
@@ -49,12 +52,12 @@ export interface LanesReportResult {
   model: LanesReportModel;
   runs: LaneRun[];
   markdown: string;
-  paths: { dir: string; markdown: string; tsv: string; json: string; svg: string; lanes: Record<string, string> };
+  paths: { dir: string; markdown: string; tsv: string; json: string; svg: string; png: string; lanes: Record<string, string> };
 }
 
 /** Is `name` (a `report --tag` or `--session`) the session of a lane set in the repo around `cwd`? */
 const better = (goal: 'min' | 'max', a: number, b: number) => (goal === 'min' ? a < b : a > b);
-const kept = (r: RunRecord) => r.status === 'keep' && !r.violation && r.value !== null;
+const kept = (r: RunRecord) => isKept(r) && r.value !== null;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 const tsvCell = (s: string) => s.replace(/[\t\r\n]+/g, ' ').trim();
 const hhmm = (iso: string) => iso.replace('T', ' ').slice(0, 16);
@@ -153,58 +156,18 @@ export function renderLanesMarkdown(m: LanesReportModel, runs: LaneRun[], o: { l
     out.push(`| ${hhmm(r.start)} | ${r.laneName} | ${r.id} | ${r.commit.slice(0, 7)} | ${fmtValue(r.value)} | ${st} | ${cell(r.description)} |`);
   }
   if (m.warnings.length) out.push('', '## Warnings', '', ...m.warnings.map((w) => `- ${w}`));
-  if (o.files) out.push('', 'Files: `runs.tsv` (every run, with a lane column), `report.json`, `progress.svg` (each lane\'s running best); each lane\'s own report is in `<lane>/`.');
+  if (o.files) out.push('', 'Files: `runs.tsv` (every run, with a lane column), `report.json`, `progress.svg` and `progress.png` (every lane\'s runs, the best across lanes); each lane\'s own report is in `<lane>/`.');
   return out.join('\n') + '\n';
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-
-/** Each lane's runs as dots and its running best as a step line, against hours since the first run. */
-export function renderLanesSvg(m: LanesReportModel, runs: LaneRun[]): string {
-  const W = 800;
-  const H = 420;
-  const L = 70;
-  const R = 130;
-  const T = 30;
-  const B = 40;
-  const pts = runs.filter((r) => r.value !== null && Number.isFinite(r.value));
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`;
-  const title = `<text x="${L}" y="18">${esc(`${m.session}: ${m.metric} by lane (${m.goal === 'min' ? 'lower' : 'higher'} is better)`)}</text>`;
-  if (pts.length === 0) return `${head}${title}<text x="${L}" y="${H / 2}">no runs with a value yet</text></svg>\n`;
-  const t0 = Date.parse(pts[0]!.start);
-  const t1 = Math.max(t0 + 1000, ...pts.map((r) => Date.parse(r.end)));
-  let lo = Math.min(...pts.map((r) => r.value!));
-  let hi = Math.max(...pts.map((r) => r.value!));
-  if (hi === lo) {
-    hi += 0.5;
-    lo -= 0.5;
-  }
-  const x = (t: number) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
-  const y = (v: number) => T + ((hi - v) / (hi - lo)) * (H - T - B);
-  const parts: string[] = [head, title];
-  parts.push(`<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#888"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#888"/>`);
-  parts.push(`<text x="${L - 6}" y="${y(hi) + 4}" text-anchor="end">${hi.toFixed(4)}</text><text x="${L - 6}" y="${y(lo) + 4}" text-anchor="end">${lo.toFixed(4)}</text>`);
-  parts.push(`<text x="${W - R}" y="${H - B + 16}" text-anchor="end">${((t1 - t0) / 3.6e6).toFixed(2)} h</text><text x="${L}" y="${H - B + 16}">0 h</text>`);
-  m.lanes.forEach((lane, i) => {
-    const c = COLORS[i % COLORS.length]!;
-    const mine = pts.filter((r) => r.laneName === lane.name);
-    for (const r of mine) parts.push(`<circle cx="${x(Date.parse(r.end)).toFixed(1)}" cy="${y(r.value!).toFixed(1)}" r="2.5" fill="${c}" fill-opacity="${kept(r) ? 1 : 0.35}"/>`);
-    let best: number | null = null;
-    const step: string[] = [];
-    for (const r of mine) {
-      if (!kept(r)) continue;
-      const px = x(Date.parse(r.end)).toFixed(1);
-      if (best !== null) step.push(`${px},${y(best).toFixed(1)}`);
-      best = r.value!;
-      step.push(`${px},${y(best).toFixed(1)}`);
-    }
-    if (best !== null) step.push(`${x(t1).toFixed(1)},${y(best).toFixed(1)}`);
-    if (step.length > 1) parts.push(`<polyline points="${step.join(' ')}" fill="none" stroke="${c}" stroke-width="2"/>`);
-    parts.push(`<rect x="${W - R + 12}" y="${T + i * 18}" width="10" height="10" fill="${c}"/><text x="${W - R + 28}" y="${T + i * 18 + 9}">${esc(lane.name)}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('\n') + '\n';
+/**
+ * The merged night as one progress chart, drawn by the report's own chart code: every lane's runs in time order,
+ * kept runs labelled with their lane and description, and the best across lanes as the step line.
+ */
+export function lanesChart(m: LanesReportModel, runs: LaneRun[]): ChartData {
+  const labelled = runs.map((r) => ({ ...r, description: `${r.laneName}: ${r.description}` }));
+  const best = m.best ? `, best ${m.metric} ${m.best.value.toFixed(6)} on ${m.best.lane}` : '';
+  return chartData(labelled, { goal: m.goal, metric: m.metric, title: `autoresearch ${m.session}: ${m.lanes.length} lanes, ${m.counts.runs} runs${best}` });
 }
 
 /** Build and write the merged report of session `session` (found from `cwd`: the main repo or any lane). */
@@ -220,7 +183,7 @@ export async function buildLanesReport(o: { cwd: string; session: string; outDir
   const { model, runs } = lanesModel(o.session, lanes);
   const dir = o.outDir ? path.resolve(main, o.outDir) : sessionReportDir(main, o.session);
   mkdirSync(dir, { recursive: true });
-  const paths = { dir, markdown: path.join(dir, 'report.md'), tsv: path.join(dir, 'runs.tsv'), json: path.join(dir, 'report.json'), svg: path.join(dir, 'progress.svg'), lanes: {} as Record<string, string> };
+  const paths = { dir, markdown: path.join(dir, 'report.md'), tsv: path.join(dir, 'runs.tsv'), json: path.join(dir, 'report.json'), svg: path.join(dir, 'progress.svg'), png: path.join(dir, 'progress.png'), lanes: {} as Record<string, string> };
   // Each live lane's own full report (chart, discoveries, statistics), through the single-tag report.
   if (o.laneReports !== false) {
     const { buildReport } = await import('../report/index.js');
@@ -242,7 +205,9 @@ export async function buildLanesReport(o: { cwd: string; session: string; outDir
   );
   writeFileSync(paths.tsv, header + rows.join(''));
   writeFileSync(paths.json, JSON.stringify(model, null, 2) + '\n');
-  writeFileSync(paths.svg, renderLanesSvg(model, runs));
+  const svg = renderSvg(lanesChart(model, runs));
+  writeFileSync(paths.svg, svg);
+  writeFileSync(paths.png, svgToPng(svg));
   writeFileSync(paths.markdown, markdown);
   return { model, runs, markdown, paths };
 }
@@ -260,6 +225,6 @@ export async function lanesReportCommand(o: { cwd: string; session: string; outD
     return 0;
   }
   write(renderLanesMarkdown(r.model, r.runs, { latest: 10 }));
-  write(`\nWrote report.md, progress.svg, runs.tsv, report.json to ${path.relative(o.cwd, r.paths.dir) || '.'}${path.sep}\n`);
+  write(`\nWrote report.md, progress.svg, progress.png, runs.tsv, report.json to ${path.relative(o.cwd, r.paths.dir) || '.'}${path.sep}\n`);
   return 0;
 }

@@ -1,9 +1,8 @@
 // `ar-supervise --session apr5 --gpus 0,1,2,3` (or `--lanes N`): one lane per GPU, each a normal detached
 // session (supervisor + agent in tmux) of its own tag `apr5-gpu<i>`, in its own worktree, with CUDA_VISIBLE_DEVICES.
 // Starting the same command again resumes each lane; lanes are separate processes, so one that dies leaves the rest.
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { Git } from '../adapters/git.js';
+import { Git, gitSync } from '../adapters/git.js';
 import { Tmux, type TmuxApi } from '../adapters/tmux.js';
 import { addToExclude } from '../engine/exclude.js';
 import { UsageError } from '../errors.js';
@@ -25,6 +24,7 @@ import {
   type LaneManifest,
 } from './manifest.js';
 import { formatLaneRef, laneCount, parseGpus, validateLaneNames, type LaneSpec } from './names.js';
+import { isLaneSet, sessionLane } from './which.js';
 import { agentFiles, ensureWorktree } from './worktrees.js';
 
 export interface LanesOptions extends SessionOptions {
@@ -54,20 +54,11 @@ function mainOf(o: SessionOptions): string {
 
 /** Is `--session <name>` (without --gpus/--lanes) the resumption of a lane set? */
 export function isLaneSession(o: SessionOptions): boolean {
-  try {
-    return readManifest(mainOf(o), o.name) !== null;
-  } catch {
-    return false;
-  }
+  return isLaneSet(path.resolve(o.repo ?? process.cwd()), o.name);
 }
 
 function branchExists(repo: string, branch: string): boolean {
-  try {
-    execFileSync('git', ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repo, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return gitSync(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`]).ok;
 }
 
 /** The lanes this command asks for: from --gpus, --lanes, or (neither) the manifest's. */
@@ -168,7 +159,7 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
       // Lanes are started one after another (tmux sessions, worktrees) and waited for together below.
       const code = await startDetached(
         { ...o, agent: agents[i], name: l.tag, repo: l.worktree, foreground: false },
-        { ...deps, tmux, env: { ...env, ...l.env }, out: (x) => lines.push(x), detachWaitMs: 0 },
+        { ...deps, tmux, env: { ...env, ...l.env }, out: (x) => lines.push(x), detachWaitMs: 0, lane: sessionLane({ name: l.tag, repo: l.worktree }) },
       );
       starts.push({ lane: l, result: code === 0 ? 'started' : 'failed', pid: null, state: 'starting', message: code === 0 ? null : lines.join('\n') });
     } catch (e) {

@@ -1,17 +1,32 @@
 // `status` for lanes: each lane row says its lane set and lane; lanes that are not running (killed, crashed) are
 // listed too while their set has a live lane or is asked for by name; and the best across a set's lanes.
+import type { TmuxApi } from '../adapters/tmux.js';
 import { readState } from '../engine/state.js';
 import { bestRun } from '../supervisor/claudemd.js';
-import type { SessionStatus } from '../supervisor/status.js';
+import { collectStatus, formatStatus, type SessionStatus } from '../supervisor/status.js';
 import { readSupervisorState, shownState } from '../supervisor/state.js';
-import { mainRepoOf, readManifest, readMarker } from './manifest.js';
+import { mainRepoOf, readManifest } from './manifest.js';
 import { parseLaneRef } from './names.js';
 import { readLaneRecords } from './peers.js';
+import { laneOf } from './which.js';
+
+/** `status`: every session's row, lanes marked, and the lanes of a running set that are not running themselves. */
+export async function collectStatusWithLanes(tmux: TmuxApi, o: Parameters<typeof collectStatus>[1] = {}): Promise<SessionStatus[]> {
+  const out = await collectStatus(tmux, o);
+  markLaneRows(out);
+  out.push(...deadLaneRows(out, { cwd: o.cwd }));
+  return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
+}
+
+/** The status table, with a line per lane set: the best across its lanes. */
+export function formatStatusWithLanes(rows: SessionStatus[]): string {
+  return formatStatus(rows) + laneSetLines(rows).map((l) => l + '\n').join('');
+}
 
 /** Fill in the lane fields of the rows that are lanes (from the lane's marker in its worktree). */
 export function markLaneRows(rows: SessionStatus[]): void {
   for (const r of rows) {
-    const m = r.repo ? readMarker(r.repo, r.name) : null;
+    const m = laneOf(r.repo, r.name);
     if (!m) continue;
     r.session = m.session;
     r.lane = m.lane;
@@ -32,7 +47,7 @@ export function deadLaneRows(rows: SessionStatus[], o: { cwd?: string; sessions?
   for (const r of rows) {
     if (!r.session || !r.repo) continue;
     sets.add(r.session);
-    const m = readMarker(r.repo, r.name);
+    const m = laneOf(r.repo, r.name);
     if (m) mains.add(m.main);
   }
   if (here) mains.add(here);

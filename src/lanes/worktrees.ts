@@ -7,6 +7,7 @@ import { worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktre
 import { addToExclude } from '../engine/exclude.js';
 import { linkIgnoredDirs } from '../engine/link-ignored.js';
 import { readRecords } from '../engine/ledger.js';
+import { isKept } from '../engine/kept.js';
 import { UsageError } from '../errors.js';
 import { LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT, stateDir } from '../paths.js';
 import { archivePath, type LaneEntry } from './manifest.js';
@@ -92,7 +93,7 @@ export async function unsafeKeeps(main: string, l: LaneEntry): Promise<string[]>
   const git = new Git(main);
   const out: string[] = [];
   for (const r of records) {
-    if (r.status !== 'keep' || r.violation) continue;
+    if (!isKept(r)) continue;
     const held = await git.try(['for-each-ref', '--count=1', '--contains', r.commit, '--format=%(refname)', 'refs/heads/', 'refs/tags/']);
     if (!held.ok || held.stdout.trim() === '') out.push(r.commit.slice(0, 7));
   }

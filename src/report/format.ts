@@ -1,28 +1,26 @@
 // Number and time formatting shared by the Markdown, the recommendations and the terminal.
+import { MISSING } from '../format.js';
 
-/** A metric value the way results.tsv writes it. */
-export function fmtValue(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(6);
-}
+export { fmtValue } from '../format.js';
 
 /** A signed difference with a real minus sign, so +/- line up in tables. */
 export function fmtDelta(v: number | null | undefined, digits = 6): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (v === null || v === undefined || !Number.isFinite(v)) return MISSING;
   const s = Math.abs(v).toFixed(digits);
   if (Number(s) === 0) return s;
   return (v < 0 ? '−' : '+') + s;
 }
 
 export function fmtPercent(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : fmtDelta(v, 2) + '%';
+  return v === null || v === undefined || !Number.isFinite(v) ? MISSING : fmtDelta(v, 2) + '%';
 }
 
 export function fmtRate(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${Math.round(v * 100)}%`;
+  return v === null || v === undefined || !Number.isFinite(v) ? MISSING : `${Math.round(v * 100)}%`;
 }
 
 export function fmtDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return MISSING;
   const s = ms / 1000;
   if (s < 90) return `${Math.round(s)} s`;
   if (s < 90 * 60) return `${Math.round(s / 60)} min`;
@@ -31,9 +29,9 @@ export function fmtDuration(ms: number | null | undefined): string {
 
 /** ISO time as `YYYY-MM-DD HH:MM UTC` (UTC so reports read the same on every machine). */
 export function fmtTime(iso: string | null): string {
-  if (!iso) return '–';
+  if (!iso) return MISSING;
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '–';
+  if (Number.isNaN(d.getTime())) return MISSING;
   return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 

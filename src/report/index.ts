@@ -6,7 +6,7 @@ import { pushReport } from './push.js';
 import { loadConfigCached } from '../engine/config-cache.js';
 import { UsageError } from '../errors.js';
 import { ledgerPath, recordsPath, STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
-import { chartData, renderPng, renderSvg, type ChartData } from './chart.js';
+import { chartData, renderSvg, svgToPng, type ChartData } from './chart.js';
 import { writeCsvAndTsv } from './export.js';
 import { startLoadRuns } from './load.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
@@ -130,7 +130,8 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
     const c = model.counts;
     const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
     const chart = chartData(loaded.runs, { goal, metric, title });
-    return { loaded, model, chart, svg: renderSvg(chart), png: renderPng(chart) };
+    const svg = renderSvg(chart);
+    return { loaded, model, chart, svg, png: svgToPng(svg) };
   };
   const first = startLoadRuns(repo, tag, loadOpts);
   if (!first) {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { RunRecord } from '../engine/types.js';
-import { writeAtomic } from '../engine/ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
 import { forEachLine, isBinary, RecordLines } from './jsonl.js';
 import { checkTsv } from './ledger-check.js';

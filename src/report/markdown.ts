@@ -1,4 +1,5 @@
 // Render the report model as Markdown: the full report.md, or a short version for the terminal.
+import { MISSING } from '../format.js';
 import { fmtPeriod } from '../unavailable.js';
 import { fmtDelta, fmtDuration, fmtPercent, fmtRate, fmtTime, fmtValue, oneLine, plural } from './format.js';
 import type { ReportModel } from './summary.js';
@@ -66,7 +67,7 @@ function improvements(m: ReportModel, max: number): string {
     fmtValue(i.value),
     fmtDelta(i.delta),
     fmtPercent(i.deltaPercent),
-    i.linesAdded === null ? '–' : `+${i.linesAdded}/−${i.linesRemoved}`,
+    i.linesAdded === null ? MISSING : `+${i.linesAdded}/−${i.linesRemoved}`,
     cell(i.description),
   ]);
   return table(['run', 'commit', m.metric, 'Δ vs best', 'Δ %', 'lines', 'description'], rows, ['r', 'l', 'r', 'r', 'r', 'r', 'l']) + more(m.improvements.length, max);

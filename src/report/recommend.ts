@@ -1,16 +1,8 @@
 // Recommendations derived from the records only: each one quotes the numbers it rests on.
 import { fmtDelta, fmtDuration, fmtValue, oneLine, plural } from './format.js';
 import { RunTable, type Runs, type StringColumn } from './runs.js';
-import type { ReportModel, RunRef } from './summary.js';
-
-export type RecommendationKind = 'stall' | 'noise' | 'near-miss' | 'direction' | 'memory' | 'timeout' | 'nan' | 'violation';
-
-export interface Recommendation {
-  kind: RecommendationKind;
-  text: string;
-  /** The runs (by id) the sentence is about. */
-  runs: number[];
-}
+import type { Recommendation, ReportModel, RunRef } from './model.js';
+export type { Recommendation, RecommendationKind } from './model.js';
 
 type Facts = Omit<ReportModel, 'recommendations'>;
 

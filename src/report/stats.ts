@@ -14,9 +14,6 @@ const lazy = <T>(id: string): (() => T) => {
 const tCdf = lazy<typeof import('@stdlib/stats-base-dists-t-cdf')>('@stdlib/stats-base-dists-t-cdf');
 const normCdf = lazy<typeof import('@stdlib/stats-base-dists-normal-cdf')>('@stdlib/stats-base-dists-normal-cdf');
 const signrankCdf = lazy<typeof import('@stdlib/stats-base-dists-signrank-cdf')>('@stdlib/stats-base-dists-signrank-cdf');
-const betainc = lazy<typeof import('@stdlib/math-base-special-betainc')>('@stdlib/math-base-special-betainc');
-const gammaln = lazy<typeof import('@stdlib/math-base-special-gammaln')>('@stdlib/math-base-special-gammaln');
-const erfcFn = lazy<typeof import('@stdlib/math-base-special-erfc')>('@stdlib/math-base-special-erfc');
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -41,29 +38,12 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** ln |Gamma(x)| (stdlib gammaln). */
-export function logGamma(x: number): number {
-  return gammaln()(x);
-}
-
-/** Regularized incomplete beta I_x(a, b) (stdlib betainc). */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  return betainc()(x, a, b);
-}
-
 /** Two-sided p-value of Student's t with df degrees of freedom: P(|T| >= |t|) (stdlib t CDF). */
 export function tTwoSidedP(t: number, df: number): number {
   if (Number.isNaN(t) || !(df > 0)) return NaN;
   if (!Number.isFinite(t)) return 0;
   // The lower tail of -|t|, doubled: no 1 - cdf cancellation for small p-values.
   return Math.min(1, 2 * tCdf()(-Math.abs(t), df));
-}
-
-/** Complementary error function (stdlib erfc). */
-export function erfc(x: number): number {
-  return erfcFn()(x);
 }
 
 /** Standard normal CDF (stdlib). */

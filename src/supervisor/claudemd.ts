@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, TaskSpec } from '../config.js';
-import { writeAtomic } from '../engine/ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
+import { lastKeep } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
+import { fmtValue } from '../format.js';
 import { branchFor } from '../paths.js';
 import { cliScript, promptPath, templatePath } from './files.js';
 import { renderTemplate } from './template.js';
@@ -16,19 +18,10 @@ export function runCommand(nodePath = process.execPath): string {
 
 export { shellQuote } from '../agents/json-hooks.js';
 
-/** The best kept run: with keep-if-better, the last keep is the best (and the branch tip). */
+/** The best kept run: with keep-if-better, the last keep is the best (and the branch tip); null without a value. */
 export function bestRun(records: RunRecord[]): RunRecord | null {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i]!;
-    if (r.status === 'keep' && !r.violation && r.value !== null) return r;
-  }
-  return null;
-}
-
-export function fmtValue(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  // The same 6 decimals as results.tsv and `run`'s answer, so the agent compares like with like.
-  return v.toFixed(6);
+  const k = lastKeep(records);
+  return k && k.value !== null ? k : null;
 }
 
 export function bestText(records: RunRecord[], metric: string): string {

@@ -6,7 +6,6 @@ import { UsageError } from '../errors.js';
 import { agentSession, supervisorSession, validateSessionName } from './files.js';
 import { discover, type Found } from './discover.js';
 import { endSession } from './launch.js';
-import { findLaneSet, killLaneSet, onlyLaneSet } from '../lanes/control.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,14 +21,10 @@ export interface KillOptions {
   supervisorGraceMs?: number;
   graceMs?: number;
   isSupervisor?: (pid: number, tag: string) => boolean;
-  /** Lanes: also archive each lane's ledger and remove its worktree (`kill apr5 --clean`). */
-  clean?: boolean;
-  /** With clean: remove a worktree even when one of its kept commits is on no branch or tag. */
-  force?: boolean;
 }
 
 /** End one session: the supervisor first (it ends its agent and settles the ledger), then whatever is left. */
-async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<string> {
+export async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<string> {
   const parts: string[] = [];
   if (f.supervisorPid) {
     const pid = f.supervisorPid;
@@ -55,15 +50,13 @@ async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<string>
   return `Ended ${f.tag}: ${parts.length ? parts.join(', ') : 'nothing was running'}.`;
 }
 
-export async function killSessions(tmux: TmuxApi, o: KillOptions): Promise<string[]> {
+/** End the named session, the only one running, or (--all) every one of ours; `found` when the caller has discovered them. */
+export async function killSessions(tmux: TmuxApi, o: KillOptions, found?: Found[]): Promise<string[]> {
   if (o.name && o.all) throw new UsageError('give a session name or --all, not both.');
-  if (o.clean && !o.name) throw new UsageError('--clean needs the lane set or lane to clean up, for example "kill apr5 --clean".');
-  const found = await discover(tmux, { cwd: o.cwd, isSupervisor: o.isSupervisor });
+  found ??= await discover(tmux, { cwd: o.cwd, isSupervisor: o.isSupervisor });
   const live = found.filter((f) => f.agent || f.supervisor || f.supervisorPid);
   if (!o.name && !o.all) {
     if (live.length === 1) return [await killOne(tmux, live[0]!, o)];
-    const lanes = onlyLaneSet(found); // every live session is a lane of one set: that set is "the" session
-    if (lanes) return killSessions(tmux, { ...o, name: lanes });
     throw new UsageError(live.length === 0 ? 'no autoresearch sessions are running.' : `name the session to end (running: ${names(live)}), or use --all.`);
   }
   if (o.all) {
@@ -73,10 +66,6 @@ export async function killSessions(tmux: TmuxApi, o: KillOptions): Promise<strin
     if ((await tmux.listSessions()).length === 0) await tmux.killServer();
     return lines;
   }
-  // A lane (`apr5:gpu1`) or a whole lane set (`apr5`).
-  const lanes = findLaneSet(found, o.name!, o.cwd);
-  if (lanes) return killLaneSet(lanes, (x) => killOne(tmux, x, o), { clean: o.clean, force: o.force });
-  if (o.clean) throw new UsageError(`--clean removes the worktrees of a lane set, and ${o.name} has no lanes.`);
   validateSessionName(o.name!);
   const f = live.find((x) => x.tag === o.name);
   if (!f) throw new UsageError(`there is no session named ${o.name} (running: ${names(live)}).`);

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { topLevelSync } from '../adapters/git.js';
 import type { SessionInfo, TmuxApi } from '../adapters/tmux.js';
 import { isAlive } from '../adapters/procs.js';
 import { STATE_ROOT } from '../paths.js';
@@ -18,13 +19,6 @@ export interface Found {
   supervisorPid: number | null;
 }
 
-function gitTop(dir: string): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
 
 /** Is pid a running supervisor for this tag (not a reused pid)? Checked on its command line. */
 export function isSupervisorProcess(pid: number, tag: string): boolean {
@@ -59,7 +53,7 @@ export async function discover(tmux: TmuxApi, o: { cwd?: string; isSupervisor?: 
   }
   // In the current repo every session with a supervisor file shows: a foreground one while its agent is between
   // restarts, and one that ended, with how it ended and its turns and runs.
-  const top = o.cwd ? gitTop(o.cwd) : null;
+  const top = o.cwd ? topLevelSync(o.cwd) : null;
   if (top && existsSync(path.join(top, STATE_ROOT))) {
     for (const tag of readdirSync(path.join(top, STATE_ROOT))) {
       if (byTag.has(tag)) continue;

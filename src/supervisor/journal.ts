@@ -1,6 +1,6 @@
 // The session's journal: each event of the one stream updates the state file (what `status` and `kill` read), the
 // log (ar.log) and the terminal lines, so no step is written three times by hand.
-import { fmtValue } from './claudemd.js';
+import { fmtValue } from '../format.js';
 import { fmtClock, fmtWait } from './retry.js';
 import type { LoopEvent } from './events.js';
 import { writeSupervisorState, type SupervisorState } from './state.js';

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { killTree } from '../adapters/procs.js';
-import { redactSecrets } from '../engine/env.js';
+import { redactSecrets } from '../secrets.js';
 import type { AgentProfile } from '../agents/profile.js';
 import { shellQuote } from '../agents/json-hooks.js';
 import { cliScript } from './files.js';

@@ -2,9 +2,8 @@
 // or start all that detached in tmux so it outlives the terminal.
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Tmux, type TmuxApi } from '../adapters/tmux.js';
-import { Git } from '../adapters/git.js';
+import { Git, gitSync, topLevelSync } from '../adapters/git.js';
 import { loadConfig, type Config, type TaskSpec } from '../config.js';
 import { UsageError } from '../errors.js';
 import { addToExclude, isTracked } from '../engine/exclude.js';
@@ -23,8 +22,6 @@ import { Supervisor, type LoopEvent, type Timing } from './loop.js';
 import { readSupervisorState, writeSupervisorState } from './state.js';
 import { buildPlan, loadTasksFile } from './tasks.js';
 import { bestRun, setClaudeMdExtra } from './claudemd.js';
-import { readMarker } from '../lanes/manifest.js';
-import { sectionForMarker } from '../lanes/peers.js';
 
 export interface SessionOptions {
   name: string;
@@ -50,6 +47,15 @@ export interface SessionDeps {
   onEvent?: (e: LoopEvent) => void;
   /** Wait for a detached supervisor to be up at most this long. */
   detachWaitMs?: number;
+  /** Set by a lane set for each of its sessions. */
+  lane?: SessionLane;
+}
+
+/** What a lane set above adds to one of its sessions: the lane's name, its environment, a section for CLAUDE.md. */
+export interface SessionLane {
+  name: string;
+  env: Record<string, string>;
+  claudeMdSection: (metric: string) => string;
 }
 
 /** `HH:MM` as the next such time of day (today, or tomorrow when already past). */
@@ -63,11 +69,9 @@ export function parseUntil(s: string, now = new Date()): Date {
 }
 
 function repoTop(dir: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    throw new UsageError(`${dir} is not inside a git repository; run "git init" and commit your code first.`);
-  }
+  const top = topLevelSync(dir);
+  if (top === null) throw new UsageError(`${dir} is not inside a git repository; run "git init" and commit your code first.`);
+  return top;
 }
 
 /** Where the agent's memory file goes: the profile's first place that the project does not track. */
@@ -203,7 +207,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   };
   const prev = readSupervisorState(repo, tag);
   // A lane of a parallel session (`--gpus`/`--lanes`): its own env (CUDA_VISIBLE_DEVICES) and a view of the other lanes.
-  const lane = readMarker(repo, tag);
+  const lane = deps.lane ?? null;
   let extraFor: string | null = null;
   let setup: Setup | null = null;
   /** Set once the loop ended normally: the report is then written after the last run is settled. */
@@ -221,7 +225,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       const { initTag } = await import('../engine/init.js');
       mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
       writeSupervisorState({ ...startState });
-      const laneOpts = lane ? { lane: lane.lane, env: lane.env } : {};
+      const laneOpts = lane ? { lane: lane.name, env: lane.env } : {};
       await initTag(repo, tag, { baseline: o.baseline !== false, out, config, signal: ac.signal, ...laneOpts });
       if (ac.signal.aborted) return 130;
     } else {
@@ -254,7 +258,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     else delete aenv.AR_MODEL;
     if (lane) {
       extraFor = memory;
-      setClaudeMdExtra(memory, () => sectionForMarker(lane, config.metric));
+      setClaudeMdExtra(memory, () => lane.claudeMdSection(config.metric));
     }
     const argv = agentArgv(profile, p.command, args, aenv);
 
@@ -410,8 +414,7 @@ export async function startDetached(o: SessionOptions, deps: SessionDeps = {}): 
     if (env[sandboxVar] !== undefined) senv[sandboxVar] = env[sandboxVar]!;
   }
   senv.AR_SUPERVISOR_SESSION = sup;
-  const lane = readMarker(p.repo, tag);
-  if (lane) Object.assign(senv, lane.env);
+  if (deps.lane) Object.assign(senv, deps.lane.env);
   senv.AR_TMUX_SOCKET = tmux.socket;
   const pane = await tmux.newSession({
     name: sup,

@@ -1,7 +1,7 @@
 // supervisor.json: what the supervisor is doing, written atomically after every change, read by `status` and `kill`.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../engine/ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { supervisorStatePath } from './files.js';
 
 export type SupervisorPhase =

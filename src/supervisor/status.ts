@@ -2,10 +2,10 @@
 import type { TmuxApi } from '../adapters/tmux.js';
 import { readRecords } from '../engine/records.js';
 import { pushProblem } from '../engine/push.js';
-import { bestRun, fmtValue } from './claudemd.js';
+import { fmtValue } from '../format.js';
+import { bestRun } from './claudemd.js';
 import { discover } from './discover.js';
 import { shownState, stopReasonWords, type ShownState, type SupervisorState } from './state.js';
-import { deadLaneRows, laneSetLines, markLaneRows } from '../lanes/status.js';
 
 export type { ShownState };
 
@@ -68,9 +68,6 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
     const started = st?.started ? Date.parse(st.started) : f.supervisor?.created ? f.supervisor.created * 1000 : f.agent ? f.agent.created * 1000 : NaN;
     out.push({ ...rowFromState(f.tag, st, state, { runs, best, now, started }), repo: f.repo, supervisorPid: f.supervisorPid, agentPid, ...(push ? { push } : {}) });
   }
-  // Lanes: which set and lane each row is; the lanes of a running set that are not running themselves.
-  markLaneRows(out);
-  out.push(...deadLaneRows(out, { cwd: o.cwd }));
   return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
 }
 
@@ -155,6 +152,5 @@ export function formatStatus(rows: SessionStatus[]): string {
     if (d) lines.push(d);
   }
   for (const r of rows) if (r.push) lines.push(`${r.lane ? `${r.session}:${r.lane}` : r.name}: ${r.push}`);
-  if (lanes) lines.push(...laneSetLines(rows));
   return lines.join('\n') + '\n';
 }

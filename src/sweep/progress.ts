@@ -2,6 +2,7 @@
 // finished run leaves a line; otherwise only those lines, one per finished run.
 import { paint } from '../term.js';
 import type { RunRecord } from '../engine/types.js';
+import { fmtValue } from '../format.js';
 
 export interface FinishedRun {
   /** `3/9` (grid, random) or `pass 1: 3/5` (greedy). */
@@ -11,7 +12,7 @@ export interface FinishedRun {
   best: number | null;
 }
 
-const num = (v: number | null) => (v === null ? '-' : v.toFixed(6));
+const num = (v: number | null) => fmtValue(v);
 
 /** `[3/9] LR=0.04 DEPTH=8  keep  val_bpb 1.234567  best 1.234567` */
 export function formatRunLine(r: FinishedRun, color = false): string {

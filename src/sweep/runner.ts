@@ -7,11 +7,13 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { decide } from '../engine/decide.js';
 import { matchesAny } from '../engine/guard.js';
-import { readRecords, writeAtomic } from '../engine/ledger.js';
+import { readRecords } from '../engine/ledger.js';
+import { writeAtomic } from '../fs/atomic.js';
 import { lockOwner, tryLock } from '../engine/lock.js';
 import { readState } from '../engine/state.js';
 import { announceNewBest } from '../engine/announce.js';
 import { acquireRunLock, bestOf, reconcile, runExperiment, type StepOptions, type StepResult } from '../engine/step.js';
+import { lastKeep } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
 import { stateDir } from '../paths.js';
 import { describe, greedy, greedyFirstPass, gridPoints, gridSize, pointValues, randomPoints, type Point } from './points.js';
@@ -244,9 +246,8 @@ class Runner {
 function bestSummary(repo: string, tag: string): SweepSummary['best'] {
   const state = readState(repo, tag)!;
   const { records } = readRecords(repo, tag);
-  const b = bestOf(records, state);
-  const rec = [...records].reverse().find((r) => r.status === 'keep' && !r.violation && r.commit === b.commit) ?? null;
-  return { value: b.value, commit: b.commit, description: rec?.description ?? null, id: rec?.id ?? null };
+  const k = lastKeep(records);
+  return { value: k?.value ?? null, commit: k?.commit ?? state.base, description: k?.description ?? null, id: k?.id ?? null };
 }
 
 function toRun(r: RunRecord, known: boolean): SweepRun {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileNamed, profileNames } from '../../src/agents/index.js';
 import { flagValue } from '../../src/agents/profile.js';
-import { PROFILE_NAMES } from '../../src/agents/names.js';
+import { PROFILE_NAMES } from '../../src/config/agent-names.js';
 import { defaultConfig } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import { laneAgents } from '../../src/lanes/start.js';

@@ -8,9 +8,8 @@ import { Tmux } from '../../src/adapters/tmux.js';
 import { stillRunning } from '../../src/adapters/procs.js';
 import { readManifest } from '../../src/lanes/manifest.js';
 import { readSupervisorState } from '../../src/supervisor/state.js';
-import { killSessions } from '../../src/supervisor/control.js';
-import { collectStatus, formatStatus } from '../../src/supervisor/status.js';
-import { filterStatus } from '../../src/lanes/status.js';
+import { killSessionsAndLanes as killSessions } from '../../src/lanes/control.js';
+import { collectStatusWithLanes as collectStatus, filterStatus, formatStatusWithLanes as formatStatus } from '../../src/lanes/status.js';
 import type { RunRecord } from '../../src/engine/types.js';
 import { cleanupRepos, cli, git, jobRepo, ROOT, requireBuild } from '../helpers/repo.js';
 

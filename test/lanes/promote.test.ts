@@ -14,7 +14,7 @@ import { laneCount } from '../../src/lanes/names.js';
 import { promote } from '../../src/lanes/promote.js';
 import { buildLanesReport } from '../../src/lanes/report.js';
 import { prepareLanes } from '../../src/lanes/start.js';
-import { killSessions } from '../../src/supervisor/control.js';
+import { killSessionsAndLanes as killSessions } from '../../src/lanes/control.js';
 import { cleanupRepos, cli, git, makeRepo } from '../helpers/repo.js';
 
 afterAll(() => cleanupRepos());
@@ -103,7 +103,8 @@ describe('promote and kill --clean (real git worktrees)', () => {
     ]);
     expect(rep.markdown).toMatch(/\| lane1 \| - \| 3 \| 2 \| 1 \| 0 \| 0\.999000 \| 0\.996000 \| -0\.003000 \|/);
     expect(readFileSync(rep.paths.tsv, 'utf8').split('\n')[0]).toBe('lane\trun\tstart\tcommit\tval_bpb\tmemory_gb\tstatus\tdescription');
-    expect(readFileSync(rep.paths.svg, 'utf8')).toContain('<polyline');
+    expect(readFileSync(rep.paths.svg, 'utf8')).toContain('<path class="best"');
+    expect(readFileSync(rep.paths.png).subarray(1, 4).toString()).toBe('PNG');
     // The same through the CLI: `report --session` and `report --tag <lane set>` give the merged view.
     for (const args of [['report', '--session', 'pr', '--json'], ['report', '--tag', 'pr', '--json']]) {
       const viaCli = await cli(args, { cwd: repo });

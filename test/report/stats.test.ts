@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   compareSamples,
-  incompleteBeta,
   mean,
   midRanks,
   normalCdf,
@@ -59,12 +58,6 @@ describe('t distribution', () => {
   it('matches the textbook critical value t(0.975, 10) = 2.228139', () => {
     // Any t table; R: qt(0.975, 10) = 2.228139.
     expect(tTwoSidedP(2.228139, 10)).toBeCloseTo(0.05, 6);
-  });
-  it('regularized incomplete beta: I_x(1, 1) = x and I_x(a, 1) = x^a', () => {
-    expect(incompleteBeta(0.3, 1, 1)).toBeCloseTo(0.3, 12);
-    expect(incompleteBeta(0.6, 3, 1)).toBeCloseTo(0.216, 12);
-    expect(incompleteBeta(0, 2, 3)).toBe(0);
-    expect(incompleteBeta(1, 2, 3)).toBe(1);
   });
   it('normal CDF: Phi(1.96) = 0.9750 (standard normal table)', () => {
     expect(normalCdf(1.96)).toBeCloseTo(0.975002, 6);

@@ -1,4 +1,4 @@
-// The training process gets the user's environment minus credentials it has no use for.
+// What a child process gets of the environment (no credentials), and redaction of secrets from what we keep.
 const SECRET_NAME = /(^ANTHROPIC_|^CLAUDE_CODE_OAUTH|API_KEY$|_TOKEN$|^AR_SECRET)/i;
 
 export function isSecretName(name: string): boolean {
