@@ -13,19 +13,10 @@ import { writeAtomic } from '../fs/atomic.js';
 import { readState, writeState, type TagState } from './state.js';
 import { validateTag } from './init.js';
 import { repoRoot } from './repo.js';
-import type { RunRecord, Status } from './types.js';
+import type { LedgerRow, RunRecord, Status } from './types.js';
 
 /** One row of the ledger being imported (what the results.tsv reader gives). */
-export interface ImportRow {
-  line: number;
-  commit: string;
-  value: number | null;
-  memoryGb: number | null;
-  status: Status;
-  description: string;
-  violation?: string;
-  metrics?: Record<string, number>;
-}
+export type ImportRow = LedgerRow;
 
 export interface ImportResult {
   tag: string;

@@ -62,3 +62,19 @@ export interface RunRecord {
   /** A run read from a results.tsv kept by hand or by another tool (`import`): no times, log or exit status. */
   imported?: { from: string; line: number; inGit: boolean };
 }
+
+/** One row of a results.tsv as its reader gives it (report/ledger-tsv.ts; `import` takes these). */
+export interface LedgerRow {
+  /** 1-based line number in the file. */
+  line: number;
+  commit: string;
+  /** null for a crash (written as 0.000000) or an unreadable number. */
+  value: number | null;
+  memoryGb: number | null;
+  status: Status;
+  /** Description without the `[violation: ...]` marker. */
+  description: string;
+  violation?: string;
+  /** The other numeric columns of the row, by header name (a crash's placeholder zeros left out). */
+  metrics?: Record<string, number>;
+}

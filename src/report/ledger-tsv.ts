@@ -2,20 +2,8 @@
 // (forks add columns such as artifact_mb or tok_per_sec); bad lines become warnings, never exceptions.
 import type { Status } from '../engine/types.js';
 
-export interface LedgerRow {
-  /** 1-based line number in the file. */
-  line: number;
-  commit: string;
-  /** null for a crash (written as 0.000000) or an unreadable number. */
-  value: number | null;
-  memoryGb: number | null;
-  status: Status;
-  /** Description without the `[violation: ...]` marker. */
-  description: string;
-  violation?: string;
-  /** The other numeric columns of the row, by header name (a crash's placeholder zeros left out). */
-  metrics?: Record<string, number>;
-}
+export type { LedgerRow } from '../engine/types.js';
+import type { LedgerRow } from '../engine/types.js';
 
 export interface LedgerTsv {
   /** Name of the metric column (val_bpb unless configured otherwise). */
