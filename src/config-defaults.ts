@@ -9,6 +9,23 @@ export interface TaskSpec {
   priority: number;
 }
 
+/** Where training runs: this machine (local) or one Slurm job per run. */
+export interface ExecutorConfig {
+  kind: 'local' | 'slurm';
+  /** Slurm: the partition, account and QOS to submit to (the cluster's defaults when null). */
+  partition: string | null;
+  /** Slurm: the generic resources a job asks for (null: none). */
+  gres: string | null;
+  account: string | null;
+  qos: string | null;
+  /** Slurm: seconds added to budget x timeout_factor for the job's --time (its backstop limit). */
+  time_padding: number;
+  /** Slurm: extra sbatch arguments, passed as argv. */
+  args: string[];
+  /** Resubmissions after a failure of the infrastructure (node failure, preemption, boot failure). */
+  retries: number;
+}
+
 export interface Config {
   /** Training command: a string split on whitespace, or an argv array. Never run through a shell. */
   command: string[];
@@ -35,6 +52,7 @@ export interface Config {
   tasks: TaskSpec[];
   noise: { reruns: number; sigma: number } | null;
   notify: { webhook: string | null; bell: boolean; desktop: boolean };
+  executor: ExecutorConfig;
   supervisor: {
     /** Restart the agent with a fresh context after this many turns (0 = never). */
     restart_after_turns: number;
@@ -92,7 +110,12 @@ export function defaultConfig(): Config {
     notify: { webhook: null, bell: true, desktop: true },
     supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60, backoff_initial: 30, backoff_max: 900, unavailable_limit: 7200 },
     git: { push: null, push_refs: false, message: DEFAULT_KEEP_MESSAGE },
+    executor: defaultExecutor(),
   };
+}
+
+export function defaultExecutor(): ExecutorConfig {
+  return { kind: 'local', partition: null, gres: 'gpu:1', account: null, qos: null, time_padding: 300, args: [], retries: 1 };
 }
 
 /** TIME_BUDGET in the environment overrides the budget (karpathy's train.py ignores it: its budget is a constant in prepare.py). */

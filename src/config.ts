@@ -9,7 +9,7 @@ import { PROFILE_NAMES } from './config/agent-names.js';
 export * from './config-defaults.js';
 import { applyEnv, checkRemote, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';
 
-type Kind = 'profile' | 'string' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'goal' | 'tasks' | 'url' | 'remote' | 'template';
+type Kind = 'profile' | 'string' | 'optstring' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'args' | 'goal' | 'tasks' | 'url' | 'remote' | 'template' | 'engine';
 type Schema = { [key: string]: Kind | Schema };
 
 const SCHEMA: Schema = {
@@ -32,6 +32,7 @@ const SCHEMA: Schema = {
   notify: { webhook: 'url', bell: 'bool', desktop: 'bool' },
   supervisor: { restart_after_turns: 'int', unknown_screen_timeout: 'posnumber', backoff_initial: 'posnumber', backoff_max: 'posnumber', unavailable_limit: 'posnumber' },
   git: { push: 'remote', push_refs: 'bool', message: 'template' },
+  executor: { kind: 'engine', partition: 'optstring', gres: 'optstring', account: 'optstring', qos: 'optstring', time_padding: 'int', args: 'args', retries: 'int' },
 };
 
 /** Split a command string on whitespace (no shell, so no quoting rules to get wrong). */
@@ -54,6 +55,16 @@ function checkValue(key: string, kind: Kind, v: unknown, file: string): unknown 
     case 'string':
       if (typeof v !== 'string' || v.trim() === '') throw bad('a non-empty string');
       return v;
+    case 'optstring':
+      if (v === null) return null;
+      if (typeof v !== 'string' || v.trim() === '' || /\s/.test(v)) throw bad('a word without spaces (or null)');
+      return v;
+    case 'engine':
+      if (v !== 'local' && v !== 'slurm') throw bad('"local" or "slurm"');
+      return v;
+    case 'args':
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '')) return v;
+      throw bad('a list of arguments (strings)');
     case 'url':
       if (v === null) return null;
       if (typeof v !== 'string' || !/^https?:\/\/\S+$/.test(v)) throw bad('an http(s) URL');

@@ -70,3 +70,14 @@ describe('config', () => {
     expect(() => loadConfig(repo, { TIME_BUDGET: 'x' })).toThrow(/TIME_BUDGET must be a positive number/);
   });
 });
+
+describe('config: executor', () => {
+  it('defaults to a local executor; slurm keys are read and checked', () => {
+    expect(defaultConfig().executor).toMatchObject({ kind: 'local', gres: 'gpu:1', retries: 1, args: [] });
+    const c = parseConfig('executor:\n  kind: slurm\n  partition: gpu\n  args: ["--constraint=h100"]\n  retries: 0\n');
+    expect(c.executor).toMatchObject({ kind: 'slurm', partition: 'gpu', gres: 'gpu:1', account: null, args: ['--constraint=h100'], retries: 0 });
+    expect(err('executor:\n  kind: k8s\n')).toMatch(/"executor.kind" must be "local" or "slurm"/);
+    expect(err('executor:\n  partitions: gpu\n')).toMatch(/unknown key "executor.partitions"/);
+    expect(err('executor:\n  args: --constraint=h100\n')).toMatch(/"executor.args" must be a list/);
+  });
+});

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { openSync, writeSync, closeSync, readdirSync, readFileSync } from 'node:fs';
-import type { ProcessOutcome } from '../engine/types.js';
+import type { EndCause, EndKind, ProcessOutcome } from '../engine/types.js';
 
 // Thin adapter over the training process: one process group, tee to log files, kill at the limit.
 
@@ -24,6 +24,7 @@ export interface TrainingOptions {
 
 export interface TrainingOutcome extends ProcessOutcome {
   interrupted: boolean;
+  cause: EndCause;
   /** The first lines of output are not kept; the parser reads the whole log from disk. */
 }
 
@@ -89,8 +90,13 @@ export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
   const start = Date.now();
   return new Promise((resolve) => {
     let tail = '';
-    let timedOut = false;
-    let interrupted = false;
+    // First cause wins: a timeout that fires after the process exited by itself changes nothing, and an
+    // interrupt during a timeout's grace period does not turn the timeout into an interruption.
+    let cause: EndCause | null = null;
+    const first = (kind: EndKind) => {
+      if (!cause) cause = { kind, atMs: Date.now() - start };
+      return cause.kind === kind;
+    };
     let settled = false;
     let spawnError: string | null = null;
     const write = (buf: Buffer) => {
@@ -122,13 +128,11 @@ export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
       graceTimer = setTimeout(() => killGroup(pgid, 'SIGKILL'), opts.graceMs);
     };
     const limitTimer = setTimeout(() => {
-      timedOut = true;
-      terminate();
+      if (first('timeout')) terminate();
     }, opts.limitMs);
     const tick = opts.onTick ? setInterval(() => opts.onTick!(Date.now() - start), 1000) : undefined;
     const onAbort = () => {
-      interrupted = true;
-      terminate();
+      if (first('interrupted')) terminate();
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -150,21 +154,27 @@ export function runTraining(opts: TrainingOptions): Promise<TrainingOutcome> {
         }
       }
       const lines = tail.split('\n');
+      const c: EndCause = cause ?? { kind: signal ? 'signal' : 'exit', atMs: Date.now() - start };
+      const timedOut = c.kind === 'timeout';
+      const interrupted = c.kind === 'interrupted';
       resolve({
         ok: exitCode === 0 && !timedOut && !interrupted,
         exitCode,
         signal,
         timedOut,
         interrupted,
+        cause: c,
         durationMs: Date.now() - start,
         tail: lines.slice(-40).join('\n'),
       });
     };
     child.on('error', (e) => {
+      first('exit');
       spawnError = e.message;
       void finish(127, null);
     });
     child.on('exit', (code, sig) => {
+      first(sig ? 'signal' : 'exit');
       // Grandchildren holding the pipes open must not hang us: kill the group, then wait briefly for close.
       if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
       const t = setTimeout(() => void finish(code, sig), 2000);

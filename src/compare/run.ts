@@ -4,7 +4,7 @@ import { linkIgnoredDirs } from '../engine/link-ignored.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
-import { runTraining } from '../adapters/training.js';
+import { executorFor } from '../executors/index.js';
 import { resolveCommit, shortSha, worktreeAdd, worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
 import { loadConfig, type Config } from '../config.js';
 import { trainingEnv } from '../secrets.js';
@@ -177,6 +177,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
 
     const budgetMs = config.budget_seconds * 1000;
     const total = seeds * 2;
+    const executor = await executorFor(config);
+    executor.check();
     outer: for (let seed = 0; seed < seeds; seed++) {
       for (const arm of ARMS) {
         if (o.signal?.aborted) {
@@ -184,7 +186,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
           break outer;
         }
         const log = path.join(logs, `${arm}-${seed}.log`);
-        const outcome = await runTraining({
+        const outcome = await executor.run({
+          name: `ar-compare-${arm}-${seed}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`,
           argv: config.command,
           cwd: wt[arm],
           env: trainingEnv(process.env, { TIME_BUDGET: String(config.budget_seconds), SEED: String(seed), ...(o.env ?? {}) }),

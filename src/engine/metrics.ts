@@ -1,4 +1,4 @@
-import type { CrashReason } from './types.js';
+import type { CrashReason, EndCause } from './types.js';
 
 // Summary lines look like karpathy's: `val_bpb:          0.997900` (name, colon, spaces, value).
 const SUMMARY_LINE = /^([A-Za-z_][A-Za-z0-9_.\-]*):[ \t]+(\S+)[ \t]*$/;
@@ -44,17 +44,21 @@ export interface Classification {
  * SIGKILL without our timeout is most often the kernel's OOM killer.
  */
 export function classify(
-  outcome: { exitCode: number | null; signal: string | null; timedOut: boolean; interrupted?: boolean },
+  outcome: { exitCode: number | null; signal: string | null; timedOut: boolean; interrupted?: boolean; cause?: EndCause },
   metrics: Record<string, number | string>,
   metric: string,
   tail: string,
 ): Classification {
+  // The first cause that ended the run decides; the flags stand in for it where an older caller gives none.
+  const kind = outcome.cause?.kind ?? (outcome.interrupted ? 'interrupted' : outcome.timedOut ? 'timeout' : outcome.signal ? 'signal' : 'exit');
   // Stopped from outside: our abort, or a SIGTERM/SIGINT/SIGHUP that reached the training before the runner
   // (a tree kill signals both at once, and either may be seen first). No script ends itself that way.
-  if (outcome.interrupted || (outcome.exitCode === null && (outcome.signal === 'SIGTERM' || outcome.signal === 'SIGINT' || outcome.signal === 'SIGHUP') && !outcome.timedOut)) {
+  if (kind === 'interrupted' || (kind === 'signal' && outcome.exitCode === null && (outcome.signal === 'SIGTERM' || outcome.signal === 'SIGINT' || outcome.signal === 'SIGHUP'))) {
     return { crashReason: 'interrupted', value: null };
   }
-  if (outcome.timedOut) return { crashReason: 'timeout', value: null };
+  if (kind === 'timeout') return { crashReason: 'timeout', value: null };
+  if (kind === 'oom') return { crashReason: 'oom', value: null };
+  if (kind === 'infra') return { crashReason: outcome.cause?.infra ?? 'node-fail', value: null };
   const v = metrics[metric];
   const failLine = /^FAIL\s*$/m.test(tail);
   if (OOM.some((re) => re.test(tail)) || (outcome.signal === 'SIGKILL' && outcome.exitCode === null)) {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
-import { runTraining, groupAlive, killGroup } from '../adapters/training.js';
+import { cancelRun, executorFor, type JobHandle, type JobPlace } from '../executors/index.js';
 import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
@@ -29,6 +29,8 @@ export interface StepOptions {
   env?: Record<string, string>;
   signal?: AbortSignal;
   onTick?: (elapsedMs: number, budgetMs: number, limitMs: number) => void;
+  /** While the run waits in a scheduler's queue, and when it starts (engines with a queue only). */
+  onPlace?: (place: JobPlace) => void;
   log?: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
   /** The caller already holds the tag's run lock (acquireRunLock) and releases it itself. */
   lockHeld?: boolean;
@@ -46,7 +48,10 @@ export interface StepResult {
 
 interface Pending {
   id: number;
+  /** The local process group (older markers; kept for them). */
   pid: number | null;
+  /** How the executor finds the run again, and where it is (queued, running on a node). */
+  job?: JobHandle & { place?: JobPlace };
   runner: number;
   commit: string;
   parent: string;
@@ -127,7 +132,8 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
     return null;
   }
   if (p.runner !== process.pid && pidAlive(p.runner)) return null; // still running elsewhere
-  if (p.pid && groupAlive(p.pid)) killGroup(p.pid, 'SIGKILL');
+  const handle = p.job ?? (p.pid ? { engine: 'local', id: String(p.pid) } : null);
+  if (handle) await cancelRun(handle);
   const git = new Git(repo);
   const state = readState(repo, tag)!;
   const { records } = readRecords(repo, tag);
@@ -251,6 +257,10 @@ async function step(o: StepOptions): Promise<StepResult> {
     );
   }
 
+  // Where it will train; an engine that cannot be used at all refuses here, before anything is committed.
+  const executor = await executorFor(config);
+  executor.check();
+
   const id = tip.count + 1;
   const start = new Date().toISOString();
   mkdirSync(logsDir(repo, tag), { recursive: true, mode: 0o700 });
@@ -301,6 +311,9 @@ async function step(o: StepOptions): Promise<StepResult> {
   const budgetMs = config.budget_seconds * 1000;
   const limitMs = budgetMs * config.timeout_factor;
   const pending: Pending = { id, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(by.agent ? { by } : {}) };
+  const jobName = `ar-${tag}-${id}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+  // Named before it is submitted: a runner killed between submission and marker still leaves a way to find it.
+  if (executor.kind !== 'local') pending.job = { engine: executor.kind, id: null, name: jobName };
   writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
   const env = trainingEnv(process.env, {
     TIME_BUDGET: String(config.budget_seconds),
@@ -309,21 +322,36 @@ async function step(o: StepOptions): Promise<StepResult> {
     ...(o.env ?? {}),
   });
   o.log?.info({ id, commit, description, budgetS: config.budget_seconds }, 'run started');
-  const outcome = await runTraining({
-    argv: config.command,
-    cwd: repo,
-    env,
-    logFiles: [path.join(repo, logRel), path.join(repo, RUN_LOG_FILE)],
-    limitMs,
-    graceMs: config.kill_grace_seconds * 1000,
-    signal: o.signal,
-    onStart: (pid) => {
-      pending.pid = pid;
-      writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
-    },
-    onTick: o.onTick ? (ms) => o.onTick!(ms, budgetMs, limitMs) : undefined,
-  });
-
+  let outcome;
+  try {
+    outcome = await executor.run({
+      argv: config.command,
+      cwd: repo,
+      env,
+      logFiles: [path.join(repo, logRel), path.join(repo, RUN_LOG_FILE)],
+      limitMs,
+      graceMs: config.kill_grace_seconds * 1000,
+      name: jobName,
+      signal: o.signal,
+      onStart: (h) => {
+        if (h.engine === 'local') pending.pid = Number(h.id);
+        else pending.job = { ...h };
+        writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
+      },
+      onPlace: (place) => {
+        if (pending.job) {
+          pending.job.place = place;
+          writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
+        }
+        o.onPlace?.(place);
+      },
+      onTick: o.onTick ? (ms) => o.onTick!(ms, budgetMs, limitMs) : undefined,
+    });
+  } catch (e) {
+    // Refused before anything ran (the scheduler rejected the job): no row, and the edit is as it was.
+    await undoAttempt(repo, git, tag, id, commit, parent, logRel, bookkeeping);
+    throw e;
+  }
   await counted();
 
   // 4-5. Parse the whole log and classify.
@@ -341,6 +369,8 @@ async function step(o: StepOptions): Promise<StepResult> {
   rec.exitCode = outcome.exitCode;
   rec.signal = outcome.signal;
   rec.timedOut = outcome.timedOut;
+  rec.ended = { cause: outcome.cause.kind, atSeconds: Math.round(outcome.cause.atMs / 100) / 10 };
+  if (outcome.job) rec.job = outcome.job;
   rec.value = cls.value;
   const mem = metrics[config.memory_metric];
   rec.memoryGb = typeof mem === 'number' && Number.isFinite(mem) ? Math.round((mem / 1024) * 10) / 10 : 0;
@@ -374,6 +404,20 @@ async function step(o: StepOptions): Promise<StepResult> {
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
   const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
   return { record: rec, best: after, bestBefore: best.value };
+}
+
+/** Take back a run that never started: its commit (the edit stays in the working tree), ref, log and marker. */
+async function undoAttempt(repo: string, git: Git, tag: string, id: number, commit: string, parent: string, logRel: string, bookkeeping: Promise<unknown>): Promise<void> {
+  await bookkeeping.catch(() => {});
+  await git.try(['update-ref', '-d', `refs/autoresearch/${tag}/${id}`]);
+  if (commit !== parent) await git.try(['reset', '--mixed', '-q', parent]);
+  for (const f of [path.join(repo, logRel), pendingPath(repo, tag)]) {
+    try {
+      unlinkSync(f);
+    } catch {
+      /* not written */
+    }
+  }
 }
 
 /** Refuse to start on a full disk or a read-only state folder: better no run than half a record. */

@@ -1,7 +1,18 @@
 // Shared shapes of the experiment engine. The record is the source of truth; results.tsv is its karpathy view.
 
 export type Status = 'keep' | 'discard' | 'crash';
-export type CrashReason = 'timeout' | 'oom' | 'nan' | 'error' | 'no-metric' | 'interrupted';
+export type CrashReason = 'timeout' | 'oom' | 'nan' | 'error' | 'no-metric' | 'interrupted' | InfraFailure;
+/** A failure of the machines under a run, not of its idea (retried before it is recorded). */
+export type InfraFailure = 'node-fail' | 'preempted' | 'boot-fail';
+
+/** How a run ended: the first of these that actually happened, with when (ms after it started running). */
+export type EndKind = 'exit' | 'signal' | 'timeout' | 'interrupted' | 'oom' | 'infra';
+export interface EndCause {
+  kind: EndKind;
+  atMs: number;
+  /** For `infra`: what failed under the run. */
+  infra?: InfraFailure;
+}
 
 /** A training run's outcome: failure is data, never an exception. */
 export interface ProcessOutcome {
@@ -9,6 +20,8 @@ export interface ProcessOutcome {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** The first thing that ended it; older callers may leave it out. */
+  cause?: EndCause;
   durationMs: number;
   /** Last lines of combined stdout+stderr. */
   tail: string;
@@ -61,6 +74,10 @@ export interface RunRecord {
   tail?: string;
   /** A run read from a results.tsv kept by hand or by another tool (`import`): no times, log or exit status. */
   imported?: { from: string; line: number; inGit: boolean };
+  /** What ended the training first, and when (seconds of running time). */
+  ended?: { cause: EndKind; atSeconds: number };
+  /** Where a scheduler ran it (absent for a local run). */
+  job?: { engine: string; id: string; node: string | null; queuedSeconds: number; state: string; retries?: number };
 }
 
 /** One row of a results.tsv as its reader gives it (report/ledger-tsv.ts; `import` takes these). */

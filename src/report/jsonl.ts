@@ -7,7 +7,7 @@ import { WarningList } from './ledger-tsv.js';
 import type { RunTable } from './runs.js';
 import type { ReaderState } from './table-cache.js';
 
-const CRASH_REASONS = new Set<CrashReason>(['timeout', 'oom', 'nan', 'error', 'no-metric', 'interrupted']);
+const CRASH_REASONS = new Set<CrashReason>(['timeout', 'oom', 'nan', 'error', 'no-metric', 'interrupted', 'node-fail', 'preempted', 'boot-fail']);
 
 /** True when the bytes look like a binary file rather than text. */
 export function isBinary(buf: Uint8Array): boolean {

@@ -23,6 +23,7 @@ export function badConfigs(): Array<[string, string | Buffer]> {
     supervisor: [{ restart_after_turns: -1 }, { unknown_screen_timeout: 'x' }, { foo: 1 }],
     git: [{ push: '--force' }, { push: 'a b' }, { push: 3 }, { push_refs: 'yes' }, { message: '' }, { message: 'keep {what}' }, 'origin'],
     ledger_columns: ['artifact_mb', ['tok per sec'], ['val_bpb']],
+    executor: ['slurm', { kind: 'k8s' }, { kind: 'slurm', partitions: 'gpu' }, { gres: 4 }, { partition: 'a b' }, { args: '--constraint=h100' }, { args: [1] }, { retries: -1 }, { time_padding: 'x' }],
   };
   for (const [k, vals] of Object.entries(wrong)) {
     for (const v of vals) cases.push([`${k}: ${JSON.stringify(v)}`, `${k}: ${JSON.stringify(v)}\n`]);
