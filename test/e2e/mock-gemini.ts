@@ -28,7 +28,11 @@ const cand = (parts: unknown[]) => ({
   modelVersion: 'scripted',
 });
 
-const textOf = (c: any): string => (Array.isArray(c?.parts) ? c.parts.map((p: any) => (typeof p?.text === 'string' ? p.text : '')).join('') : '');
+/** The user's prompt: the last text part (the CLI's first message also carries a <session_context> part with the memory file). */
+const textOf = (c: any): string => {
+  const texts = Array.isArray(c?.parts) ? c.parts.filter((p: any) => typeof p?.text === 'string').map((p: any) => p.text as string) : [];
+  return texts[texts.length - 1] ?? '';
+};
 
 export async function startMockGemini(o: { turns: (userText: string) => GeminiTurn }): Promise<MockGemini> {
   const prompts: string[] = [];

@@ -1,6 +1,8 @@
 // Google Gemini CLI (`@google/gemini-cli`). The workspace is trusted through the environment (no trust dialog, no
 // file written); the turn-end signal is an AfterAgent hook in the project's .gemini/settings.json, merged into what
 // is there and taken out again; an API-key sign-in is answered on screen.
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import path from 'node:path';
 import { isTracked } from '../../engine/exclude.js';
 import { installJsonHooks, removeJsonHooks } from '../json-hooks.js';
 import { flagValue, type AgentProfile, type SignalKind } from '../profile.js';
@@ -28,9 +30,16 @@ export const gemini: AgentProfile = {
     }
     if (!ctx.hook) return { args: [], signals: false, notes: [], undo() {} };
     const file = `${ctx.repo}/${SETTINGS}`;
+    const dir = path.dirname(file);
+    const madeDir = !existsSync(dir);
     // --reply: Gemini reads a hook's stdout as JSON.
     installJsonHooks(file, [ctx.hook[0]!, ctx.hook[1]!, '--reply', ...ctx.hook.slice(2)], Object.keys(SIGNALS), { name: 'autoresearch' });
-    return { args: [], signals: true, notes: [], undo: () => removeJsonHooks(file) };
+    const undo = () => {
+      removeJsonHooks(file);
+      // The folder too, when we made it and nothing else went into it.
+      if (madeDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+    };
+    return { args: [], signals: true, notes: [], undo };
   },
 
   signal: (e) => SIGNALS[e.event] ?? null,

@@ -26,7 +26,7 @@ const NOT_SIGNED_IN =
 
 const isRule = (l: string) => /^\s*─{20,}\s*$/.test(l);
 
-/** The input line: the first line under the last rule that starts with a prompt glyph, with its continuation lines. */
+/** The input line: the lowest line right under a rule that starts with a prompt glyph, with its continuation lines. */
 function inputLine(screen: string): string | null {
   const ls = lines(screen);
   for (let top = ls.length - 1; top >= 0; top--) {
@@ -39,7 +39,7 @@ function inputLine(screen: string): string | null {
       const text = body.join('\n').trim();
       return PLACEHOLDERS.includes(text) ? '' : text;
     }
-    return null;
+    // A rule under the box (the footer's) or between other lines: look further up.
   }
   return null;
 }

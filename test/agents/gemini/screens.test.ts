@@ -14,6 +14,8 @@ const EXPECTED: Record<string, { kind: string; name?: string; box?: string | nul
   'auth.txt': { kind: 'dialog', name: 'auth' },
   'api-key.txt': { kind: 'dialog', name: 'api-key' },
   'ready.txt': { kind: 'ready', box: '' },
+  // The box between two rules, the footer under it; a hooks warning above (the CLI's own, for project hooks).
+  'ready-boxed.txt': { kind: 'ready', box: '' },
   'typed.txt': { kind: 'ready', box: 'Please run the probe now' },
   'typed-hook-warning.txt': { kind: 'ready', box: 'Please run the probe now' },
   'busy.txt': { kind: 'busy' },
@@ -61,6 +63,10 @@ describe('Gemini screen table', () => {
       rmSync(path.join(repo, '.gemini', 'settings.json'));
       gemini.setup({ repo, stateDir: repo, hook: ['/n', '/h.js', '/ev'], shimDir: '/s', env }).undo();
       expect(existsSync(path.join(repo, '.gemini', 'settings.json'))).toBe(false);
+      expect(existsSync(path.join(repo, '.gemini'))).toBe(true); // the user's folder stays
+      rmSync(path.join(repo, '.gemini'), { recursive: true });
+      gemini.setup({ repo, stateDir: repo, hook: ['/n', '/h.js', '/ev'], shimDir: '/s', env }).undo();
+      expect(existsSync(path.join(repo, '.gemini'))).toBe(false); // ours goes
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
