@@ -16,6 +16,7 @@ const BIN = path.join(ROOT, 'bin', 'ar-supervise.js');
 const DIST = path.join(ROOT, 'dist');
 const JOBS = path.join(ROOT, 'test', 'fixtures', 'jobs');
 const SECTION_LIMIT_MS = 90_000;
+const SOAK_LIMIT_MS = 20 * 60_000;
 const temps = [];
 
 // ---------------------------------------------------------------------------------------------
@@ -264,6 +265,27 @@ function benchExports(mod, re) {
   return Object.entries(mod ?? {}).filter(([k, v]) => typeof v === 'function' && re.test(k));
 }
 
+/** CPU ms of this process and of its children that ended (the tmux clients it ran), from /proc where there is one. */
+function cpuMs() {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    // Fields after the command's ")": state is 3, utime 14, stime 15, cutime 16, cstime 17 (clock ticks, 100 a second).
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    children = ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+  } catch {
+    children = 0;
+  }
+  return (own.user + own.system) / 1000 + children;
+}
+
+async function superviseFake(tmux, o) {
+  const fake = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
+  const loop = await importDist('supervisor/loop.js');
+  const dir = await gitRepo({ 'train.py': 'X = 1\n' }, 'ar-bench-sup-');
+  return loop.measureTurnLatency({ dir, tmux, agentArgv: ['node', fake], agentEnv: o.env, turns: o.turns, timing: o.timing, onEvent: o.onEvent, records: o.records });
+}
+
 async function supervisorLatency() {
   const loop = await importDist('supervisor/loop.js');
   const { Tmux } = await importDist('adapters/tmux.js');
@@ -271,33 +293,90 @@ async function supervisorLatency() {
     console.log('  skipped: dist/supervisor/loop.js has no measureTurnLatency');
     return;
   }
-  const fake = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
-  const socket = `arbench-${process.pid}`;
-  const tmux = new Tmux(socket);
-  const run = async (turns, turnMs) => {
-    const dir = await gitRepo({ 'train.py': 'X = 1\n' }, 'ar-bench-sup-');
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const r = await withLimit(
-      loop.measureTurnLatency({ dir, tmux, agentArgv: ['node', fake], agentEnv: { FAKE_AGENT_TURN_MS: String(turnMs) }, turns }),
-      SECTION_LIMIT_MS,
-      'measureTurnLatency',
-    );
-    const wallMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    return { r, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
-  };
+  const tmux = new Tmux(`arbench-${process.pid}`);
   try {
-    // Latency: short turns, many of them.
-    const fast = await run(21, 100); // 21 turns: 20 gaps between a turn end and the next task
-    const lat = fast.r.latenciesMs;
+    // Latency: short turns, many of them (21 turns: 20 gaps between a turn end and the next task).
+    const fast = await withLimit(superviseFake(tmux, { turns: 21, env: { FAKE_AGENT_TURN_MS: '100' } }), SECTION_LIMIT_MS, 'measureTurnLatency');
+    const lat = fast.latenciesMs;
     line('turns measured', String(lat.length));
     line('median turn end -> next task submitted', secs(median(lat)));
     line('max', secs(Math.max(...lat)));
     line('target median < 0.5 s', met(median(lat) < 500));
-    // CPU share while the agent is busy: long turns, so the supervisor mostly waits.
-    const slow = await run(3, 4000);
-    line('supervisor CPU while the agent is busy', `${((100 * slow.cpuMs) / slow.wallMs).toFixed(1)} % of one core (${secs(slow.cpuMs)} CPU in ${secs(slow.wallMs)})`);
+    // CPU while the agent is busy (from each prompt taken to its turn's end; hooks healthy), tmux clients included.
+    let busyCpu = 0;
+    let busyWall = 0;
+    let at = null;
+    const onEvent = (e) => {
+      if (e.type === 'submitted') at = { cpu: cpuMs(), wall: performance.now() };
+      if (e.type === 'turn-end' && at) {
+        busyCpu += cpuMs() - at.cpu;
+        busyWall += performance.now() - at.wall;
+        at = null;
+      }
+    };
+    await withLimit(superviseFake(tmux, { turns: 3, env: { FAKE_AGENT_TURN_MS: '8000' }, onEvent }), SECTION_LIMIT_MS, 'measureTurnLatency');
+    const share = (100 * busyCpu) / busyWall;
+    line('supervisor CPU while the agent is busy', `${share.toFixed(2)} % of one core (${secs(busyCpu)} CPU in ${secs(busyWall)} of turns, tmux calls included)`);
+    line('target < 2 % of a core', met(share < 2));
+  } finally {
+    await tmux.killServer().catch(() => {});
+  }
+}
+
+async function supervisorSoak() {
+  const loop = await importDist('supervisor/loop.js');
+  const { Tmux } = await importDist('adapters/tmux.js');
+  if (!loop?.measureTurnLatency || !Tmux) {
+    console.log('  skipped: dist/supervisor/loop.js has no measureTurnLatency');
+    return;
+  }
+  const turns = Number(process.env.AR_BENCH_SOAK_TURNS ?? 1000);
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const heap = () => {
+    gc();
+    return process.memoryUsage();
+  };
+  // Each turn the fake agent appends one run record (as `ar-supervise run` would), so the ledger grows with the turns.
+  const record = JSON.stringify({
+    v: 1, id: 0, tag: 'bench', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:05:00.000Z', durationMs: 300000,
+    commit: 'a'.repeat(40), parent: 'b'.repeat(40), description: 'raise the learning rate to 0.04 and warm up for 200 steps',
+    status: 'discard', metric: 'val_bpb', value: 0.9979, bestBefore: 0.9932, memoryGb: 44.2,
+    metrics: { val_bpb: 0.9979, training_seconds: 300.1, peak_vram_mb: 45060.2, mfu_percent: 39.8, total_tokens_M: 499.6, num_steps: 953 },
+    exitCode: 0, signal: null, timedOut: false, linesAdded: 3, linesRemoved: 2, log: '.autoresearch/bench/logs/run-0001.log',
+  });
+  const env = { FAKE_AGENT_TURN_MS: '20', FAKE_AGENT_RUN: `printf '%s\\n' '${record}' >> .autoresearch/bench/runs.jsonl` };
+  const lat = [];
+  let end = null;
+  let first = null;
+  let n = 0;
+  const onEvent = (e) => {
+    if (e.type === 'turn-end') end = e.hookTime ?? e.at;
+    if (e.type === 'submitted' && end !== null) {
+      lat.push(e.at - end);
+      end = null;
+    }
+    if (e.type === 'iteration' && ++n === 100) first = heap();
+  };
+  const tmux = new Tmux(`arsoak-${process.pid}`);
+  try {
+    const t = await timed(() => withLimit(superviseFake(tmux, { turns, env, onEvent, records: true, timing: { submitPauseMs: 50 } }), SOAK_LIMIT_MS, 'the soak'));
+    const last = heap();
+    const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    const k = Math.min(100, lat.length >> 1);
+    const early = median(lat.slice(0, k));
+    const late = median(lat.slice(-k));
+    line('turns', `${n} in ${secs(t.ms)} (a run record appended each turn: the ledger grows to ${n} records)`);
+    line(`latency, first ${k} turns`, `${secs(early)} median`);
+    line(`latency, last ${k} turns`, `${secs(late)} median`);
+    line('target: not rising with the ledger', met(late < early * 1.25 + 20));
+    if (first) {
+      line('heap after GC, turn 100 -> end', `${mb(first.heapUsed)} -> ${mb(last.heapUsed)} (${mb(last.heapUsed - first.heapUsed)})`);
+      line('RSS, turn 100 -> end', `${mb(first.rss)} -> ${mb(last.rss)} (${mb(last.rss - first.rss)})`);
+      line('target growth < 10 MB', met(last.rss - first.rss < 10 * 2 ** 20 && last.heapUsed - first.heapUsed < 10 * 2 ** 20));
+    }
   } finally {
     await tmux.killServer().catch(() => {});
   }
@@ -380,7 +459,8 @@ async function installSize() {
 const SECTIONS = [
   ['Engine overhead per experiment (target < 0.3 s)', engineOverhead],
   ['Report speed, 100,000 runs (target < 1 s)', reportSpeed],
-  ['Supervisor latency, turn end to next task (target median < 0.5 s)', supervisorLatency],
+  ['Supervisor latency, turn end to next task (target median < 0.5 s), and CPU while the agent works (target < 2 %)', supervisorLatency],
+  ['Supervisor soak: 1,000 turns (AR_BENCH_SOAK_TURNS), memory and latency as the ledger grows', supervisorSoak],
   ['Lanes: runs per hour with N lanes', lanesThroughput],
   ['Install: packed and installed size, start-up of the installed CLI', installSize],
 ];
@@ -399,7 +479,7 @@ async function main() {
     if (only.length && !only.some((w) => title.toLowerCase().includes(w))) continue;
     console.log(`\n${title}`);
     try {
-      await withLimit(fn(), SECTION_LIMIT_MS * 2, title);
+      await withLimit(fn(), fn === supervisorSoak ? SOAK_LIMIT_MS + 60_000 : SECTION_LIMIT_MS * 2, title);
     } catch (e) {
       const err = /** @type {Error & {stderr?: string}} */ (e);
       console.log(`  error: ${err.message.split('\n')[0]}`);

@@ -1,7 +1,7 @@
 // Thin adapter over tmux: one tmux command per function, argv arrays only (no shell), one private socket.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { ToolError } from '../errors.js';
 import { isSecretName } from '../secrets.js';
 
@@ -87,26 +87,43 @@ function isNoTarget(stderr: string): boolean {
   return /can't find (session|pane|window)|session not found|no such (session|pane|window)/i.test(stderr);
 }
 
+/**
+ * One program run to its end: its output and exit code (a failure to start rejects). node:child_process directly: the
+ * supervisor polls tmux, and a general process library costs twice the CPU per call.
+ */
+function runOnce(bin: string, args: string[], input?: string, env?: Record<string, string>): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env: env ? { ...process.env, ...env } : process.env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let failed = false;
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      failed = true;
+      reject(e);
+    });
+    child.on('close', (code) => {
+      if (!failed) resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1 });
+    });
+    if (input !== undefined) {
+      child.stdin!.on('error', () => {}); // a tmux that exits before reading: its exit code tells
+      child.stdin!.end(input);
+    }
+  });
+}
+
 export class Tmux implements TmuxApi {
   constructor(readonly socket: string = defaultSocket(), private readonly bin = 'tmux') {}
 
   /** Run one tmux command on our socket; the config file is /dev/null so the user's tmux.conf cannot interfere. */
   async cmd(args: string[], input?: string, env?: Record<string, string>): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-    let r;
     try {
-      r = await execa(this.bin, ['-L', this.socket, '-f', '/dev/null', ...args], {
-        reject: false,
-        input,
-        stripFinalNewline: false,
-        ...(env ? { env } : {}),
-      });
+      return await runOnce(this.bin, ['-L', this.socket, '-f', '/dev/null', ...args], input, env);
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolError('tmux is not installed or not on PATH; install tmux to supervise an agent.');
       throw new ToolError(`tmux cannot be run: ${(e as Error).message}.`);
     }
-    if ((r as { code?: string }).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) {
-      throw new ToolError('tmux is not installed or not on PATH; install tmux to supervise an agent.');
-    }
-    return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 };
   }
 
   private async must(args: string[], input?: string): Promise<string> {

@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const { repoRoot } = await import('../engine/repo.js');
       const { loadConfig } = await import('../config.js');
       const { readLedgerTsv } = await import('../report/ledger-tsv.js');
-      const { isBinary } = await import('../report/jsonl.js');
+      const { isBinary } = await import('../engine/records.js');
       const { importLedger } = await import('../engine/import.js');
       const cwd = process.cwd();
       const abs = path.resolve(cwd, file);

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       const { readState } = await import('../engine/state.js');
       const { loadConfig } = await import('../config.js');
       const { pushKept, pushRemote, unpushedKeeps } = await import('../engine/push.js');
-      const { readRecords } = await import('../engine/ledger.js');
+      const { readRecords } = await import('../engine/records.js');
       const { createLogger } = await import('../log.js');
       const { UsageError } = await import('../errors.js');
       const repo = await repoRoot(opts.repo ?? process.cwd());

@@ -32,7 +32,7 @@ export function register(program: Command): void {
         const seeds = spec.seeds > 1 ? Array.from({ length: spec.seeds }, (_, i) => i) : [undefined];
         const done = new Set<string>();
         try {
-          const { readRecords } = await import('../engine/ledger.js');
+          const { readRecords } = await import('../engine/records.js');
           const t = await currentTag(repo);
           for (const r of readRecords(repo, t).records) if (!(r.status === 'crash' && r.crashReason === 'interrupted')) done.add(r.description);
         } catch {

@@ -1,8 +1,7 @@
 // One ledger (runs.jsonl) followed as it grows: only the bytes appended since the last read are parsed,
-// with the report's tolerant line reader (a bad line is a warning, never an exception).
-import { statSync } from 'node:fs';
+// with the one tolerant reader of runs.jsonl (a bad line is a warning, never an exception).
 import type { RunRecord } from '../engine/types.js';
-import { forEachLine, RecordLines } from '../report/jsonl.js';
+import { RecordsTail } from '../engine/records.js';
 import { RunTable } from '../report/runs.js';
 import type { WireJob, WireRun } from './wire.js';
 
@@ -13,67 +12,32 @@ export class LedgerFeed {
   /** Each run's log path (relative to the checkout), by position. */
   logs: string[] = [];
   warnings: string[] = [];
-  private offset = 0;
-  private size = -1;
-  private reader: RecordLines;
+  private readonly tail: RecordsTail;
 
   constructor(
     readonly tag: string,
     readonly file: string,
   ) {
-    this.reader = this.newReader();
+    this.tail = new RecordsTail(file);
   }
-
-  private newReader(): RecordLines {
-    return new RecordLines('runs.jsonl', (r) => {
-      this.table.push(r);
-      this.logs.push(r.log);
-      this.fresh.push(toWire(this.tag, r));
-    });
-  }
-
-  private fresh: WireRun[] = [];
 
   /**
    * Read what was appended since the last call: the new runs, or `reset` with every run when the file
    * shrank or was replaced (a ledger rebuilt from its records). An unterminated last line waits for its \n.
    */
   poll(): { reset: boolean; runs: WireRun[] } {
-    let size: number;
-    try {
-      size = statSync(this.file).size;
-    } catch {
-      size = -1;
-    }
-    if (size === this.size) return { reset: false, runs: [] };
-    let reset = false;
-    if (size < this.offset) {
-      reset = true;
+    const { reset, added, warnings } = this.tail.poll();
+    if (reset) {
       this.runs = [];
       this.table = new RunTable();
       this.logs = [];
-      this.offset = 0;
-      this.reader = this.newReader();
     }
-    this.size = size;
-    if (size < 0) return { reset, runs: [] };
-    this.fresh = [];
-    let end: number | 'binary';
-    try {
-      end = forEachLine(this.file, (line, last) => {
-        if (!last) this.reader.line(line, false);
-      }, { start: this.offset });
-    } catch {
-      return { reset, runs: [] }; // removed between stat and open: the next change tells
-    }
-    if (end === 'binary') {
-      this.warnings = ['runs.jsonl is not a text file; skipped'];
-      return { reset, runs: [] };
-    }
-    this.offset = end;
-    this.warnings = this.reader.warnings.list();
-    const got = this.fresh;
-    this.fresh = [];
+    this.warnings = warnings;
+    const got = added.map((r) => {
+      this.table.push(r);
+      this.logs.push(r.log);
+      return toWire(this.tag, r);
+    });
     for (const r of got) this.runs.push(r);
     return { reset, runs: reset ? this.runs : got };
   }

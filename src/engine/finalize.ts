@@ -1,6 +1,6 @@
 import { Git } from '../adapters/git.js';
 import { ToolError, UsageError } from '../errors.js';
-import { readRecords } from './ledger.js';
+import { readRecords } from './records.js';
 import { fmtNumber, keptMessage } from '../commit-message.js';
 import { readState } from './state.js';
 import type { RunRecord } from './types.js';

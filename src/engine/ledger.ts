@@ -5,6 +5,7 @@ import { withLockSync } from './lock.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { isKept, lastKeep } from './kept.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
+import { readRecords } from './records.js';
 
 // results.tsv exactly as karpathy's program.md writes it; runs.jsonl is the richer source of truth.
 // Config `ledger_columns` adds summary values after memory_gb, named in the header (what forks do).
@@ -151,26 +152,4 @@ export function repairLedger(repo: string, tag: string, metric: string, columns:
   }
   writeAtomic(file, expected);
   return archived ?? file;
-}
-
-/** Read runs.jsonl; a torn or foreign line is skipped with a warning, never a crash. */
-export function readRecords(repo: string, tag: string): { records: RunRecord[]; warnings: string[] } {
-  const file = recordsPath(repo, tag);
-  const warnings: string[] = [];
-  if (!existsSync(file)) return { records: [], warnings };
-  const text = readFileSync(file, 'utf8');
-  const records: RunRecord[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    const l = line.replace(/\r$/, '');
-    if (l.trim() === '') return;
-    try {
-      const r = JSON.parse(l) as RunRecord;
-      if (r && typeof r === 'object' && typeof r.commit === 'string' && typeof r.status === 'string') records.push(r);
-      else warnings.push(`${path.relative(repo, file)} line ${i + 1}: not a run record, skipped.`);
-    } catch {
-      warnings.push(`${path.relative(repo, file)} line ${i + 1}: unreadable (truncated?), skipped.`);
-    }
-  });
-  return { records, warnings };
 }

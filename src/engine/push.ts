@@ -5,7 +5,7 @@ import { Git } from '../adapters/git.js';
 import { checkRemote, type Config } from '../config-defaults.js';
 import { branchFor, stateDir } from '../paths.js';
 import { redactSecrets } from '../secrets.js';
-import { readRecords } from './ledger.js';
+import { readRecords } from './records.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { tryLock } from './lock.js';
 import { readState } from './state.js';

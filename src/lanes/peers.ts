@@ -2,7 +2,7 @@
 // the "Other lanes" section of every lane's CLAUDE.md, so two agents do not spend the night on the same idea.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { readRecords } from '../engine/ledger.js';
+import { readRecords } from '../engine/records.js';
 import { readState } from '../engine/state.js';
 import type { RunRecord } from '../engine/types.js';
 import { fmtValue } from '../format.js';

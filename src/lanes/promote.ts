@@ -7,7 +7,7 @@ import { Git } from '../adapters/git.js';
 import { resolveCommit, shortSha } from '../adapters/worktree.js';
 import { loadConfig } from '../config.js';
 import { matchesAny } from '../engine/guard.js';
-import { readRecords } from '../engine/ledger.js';
+import { readRecords } from '../engine/records.js';
 import { readState } from '../engine/state.js';
 import { acquireRunLock, bestOf, reconcile, runExperiment, type StepOptions, type StepResult } from '../engine/step.js';
 import { UsageError } from '../errors.js';

@@ -6,7 +6,7 @@ import { Git } from '../adapters/git.js';
 import { worktreeList, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
 import { addToExclude } from '../engine/exclude.js';
 import { linkIgnoredDirs } from '../engine/link-ignored.js';
-import { readRecords } from '../engine/ledger.js';
+import { readRecords } from '../engine/records.js';
 import { isKept } from '../engine/kept.js';
 import { UsageError } from '../errors.js';
 import { LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT, stateDir } from '../paths.js';

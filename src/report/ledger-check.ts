@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Status } from '../engine/types.js';
-import { isBinary } from './jsonl.js';
-import { LedgerColumns, layoutOf, readLedgerColumns, WarningList, type LedgerRow } from './ledger-tsv.js';
+import { isBinary } from '../engine/records.js';
+import { WarningList } from '../engine/warning-list.js';
+import { LedgerColumns, layoutOf, readLedgerColumns, type LedgerRow } from './ledger-tsv.js';
 import { RunTable, STATUSES, type Runs } from './runs.js';
 import type { TsvMark } from './table-cache.js';
 

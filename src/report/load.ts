@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { RunRecord } from '../engine/types.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
-import { forEachLine, isBinary, RecordLines } from './jsonl.js';
+import { forEachLine, isBinary, RecordLines } from '../engine/records.js';
 import { checkTsv } from './ledger-check.js';
 import { readLedgerTsv, type LedgerRow } from './ledger-tsv.js';
 import { RunTable } from './runs.js';
@@ -14,7 +14,7 @@ import { cachedSize, decodeTable, encodeTable, type CachedTable, type TsvMark } 
 import { hashPrefix } from './verify.js';
 
 export { karpathyLayout, layoutOf, LedgerColumns, readLedgerColumns, readLedgerTsv, type LedgerLayout, type LedgerRow, type LedgerTsv } from './ledger-tsv.js';
-export { isBinary, parseRecords } from './jsonl.js';
+export { isBinary, parseRecords } from '../engine/records.js';
 export { compareLedger, short } from './ledger-check.js';
 
 export type Source = 'runs.jsonl' | 'results.tsv';

@@ -6,11 +6,9 @@ import type { CrashReason } from '../engine/types.js';
 import { RunTable, StringColumn } from './runs.js';
 import { buildStamp } from '../build-stamp.js';
 
-export interface ReaderState {
-  lineNo: number;
-  count: number;
-  warnings: { out: string[]; perKind: [string, number][] };
-}
+import type { ReaderState } from '../engine/records.js';
+
+export type { ReaderState };
 
 /**
  * results.tsv as last checked: its first `size` bytes (SHA-1 `sha1`, `lines` lines) held a header and

@@ -1,7 +1,8 @@
 // The driver: runs one agent session in tmux through its profile. It starts and ends the agent, passes the dialogs
 // the profile recognises (one key at a time), types a prompt and checks it was taken, and tells when the turn ended
 // (the profile's turn-end signal, the screen as the fallback). It emits events; it decides nothing about tasks.
-import { writeFileSync } from 'node:fs';
+import { watch, writeFileSync, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { EventReader } from '../agents/events.js';
 import type { HookEvent } from '../agents/hook.js';
@@ -12,10 +13,14 @@ import { endSession, launchInTmux, redact, type TreeKiller } from './launch.js';
 import type { LoopEvent } from './events.js';
 
 export interface Timing {
-  /** How often hook events are read. */
+  /** How often hook events are read when the events file cannot be watched (and between checks of a submission). */
   pollMs: number;
+  /** With the events file watched, how often it is read anyway (a safety net for a missed change). */
+  eventsSafetyMs: number;
   /** How often the screen is captured while waiting. */
   screenMs: number;
+  /** How often the screen is captured during a turn once the agent's signals were heard (the screen is the fallback). */
+  hookScreenMs: number;
   /** Pause between typing the text and pressing Enter. */
   submitPauseMs: number;
   /** How long to wait for the typed text to show in the box before pressing Enter anyway. */
@@ -36,7 +41,9 @@ export interface Timing {
 
 export const DEFAULT_TIMING: Timing = {
   pollMs: 100,
+  eventsSafetyMs: 1000,
   screenMs: 250,
+  hookScreenMs: 5000,
   submitPauseMs: 150,
   typedWaitMs: 2000,
   submitVerifyMs: 3000,
@@ -101,6 +108,12 @@ export class AgentDriver {
   /** The agent said it is ending (its session-end signal): do not type into it. */
   private sessionEnded = false;
   private submitSeenSince: number | null = null;
+  /** Watches the events file's folder, so a signal wakes the waiting loop at once (null: not watched, polled). */
+  private watcher: FSWatcher | null = null;
+  private watchFailed = false;
+  /** Resolves the current nap; `poked` remembers a change that came while not napping. */
+  private wake: (() => void) | null = null;
+  private poked = false;
 
   constructor(
     private readonly tmux: TmuxApi,
@@ -131,6 +144,61 @@ export class AgentDriver {
         resolve();
       };
       const t = setTimeout(done, ms);
+      sig?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Watch the events file (its folder: the file may not exist yet); on failure the loops poll as before. */
+  private ensureWatch(): void {
+    if (this.watcher || this.watchFailed) return;
+    const file = this.o.eventsFile;
+    const base = path.basename(file);
+    try {
+      this.watcher = watch(path.dirname(file), { persistent: false }, (_ev, name) => {
+        if (name === null || name === base) this.poke();
+      });
+      this.watcher.on('error', () => this.unwatch());
+    } catch (e) {
+      // A folder not made yet is tried again on the next wait; anything else (no inotify watches left) means polling.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.watchFailed = true;
+    }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private poke(): void {
+    if (this.wake) this.wake();
+    else this.poked = true;
+  }
+
+  /** Stop watching the events file (the end of the loop). */
+  close(): void {
+    this.unwatch();
+    this.watchFailed = true;
+  }
+
+  /** Sleep up to ms, waking early when the events file changes. */
+  private nap(ms: number): Promise<void> {
+    this.ensureWatch();
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const sig = this.o.signal;
+      if (sig?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(t);
+        sig?.removeEventListener('abort', done);
+        this.wake = null;
+        this.poked = false;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wake = done;
       sig?.addEventListener('abort', done, { once: true });
     });
   }
@@ -193,6 +261,7 @@ export class AgentDriver {
   async launch(restart: boolean): Promise<void> {
     await this.end();
     this.reader.skipToEnd();
+    this.ensureWatch();
     this.pendingStop = null;
     this.submitSeenSince = null;
     this.sessionEnded = false;
@@ -327,7 +396,7 @@ export class AgentDriver {
           this.o.emit({ type: 'submitted', at: this.now(), task, by: 'screen', retried: attempt > 0 });
           return 'ok';
         }
-        await this.sleep(this.t.pollMs);
+        await this.nap(this.t.pollMs);
       }
       this.o.emit({ type: 'warn', at: this.now(), msg: 'submission not seen; pressing Enter again', data: { attempt } });
     }
@@ -336,7 +405,9 @@ export class AgentDriver {
 
   /**
    * Wait for the end of the turn: the turn-end signal, or a ready screen that lasts when signals are silent; with
-   * why the turn failed, if it did (the profile reads its CLI's error from the signal or the screen).
+   * why the turn failed, if it did (the profile reads its CLI's error from the signal or the screen). Once the
+   * agent's signals were heard, the screen is only a slow fallback (hookScreenMs) and a signal wakes the wait at
+   * once (the events file is watched), so a busy agent costs the supervisor almost nothing.
    */
   async waitTurnEnd(t0: number): Promise<{ by: 'hook' | 'screen'; hookTime: number | null; failure: TurnFailure | null } | 'stopped' | 'died'> {
     let sawBusy = false;
@@ -353,7 +424,9 @@ export class AgentDriver {
         const failure = stop.failed ? this.o.profile.failure({ event: stop.e, now: this.now() }) : null;
         return { by: 'hook', hookTime: stop.e.time, failure };
       }
-      if (this.now() - lastScreen >= this.t.screenMs) {
+      // The agent said it is ending: look at its pane now rather than at the next slow check.
+      const every = this.hooksHeard && !this.sessionEnded ? this.t.hookScreenMs : this.t.screenMs;
+      if (this.now() - lastScreen >= every) {
         lastScreen = this.now();
         const info = this.pane ? await this.tmux.paneInfo(this.pane) : null;
         if (!info || info.dead) return 'died';
@@ -377,7 +450,8 @@ export class AgentDriver {
           unknownSince = await this.handleOther(screen, r.kind === 'exited' ? { kind: 'unknown' } : r, unknownSince, last);
         }
       }
-      await this.sleep(this.t.pollMs);
+      const untilScreen = Math.max(1, lastScreen + (this.hooksHeard && !this.sessionEnded ? this.t.hookScreenMs : this.t.screenMs) - this.now());
+      await this.nap(Math.min(untilScreen, this.watcher ? this.t.eventsSafetyMs : this.t.pollMs));
     }
   }
 }

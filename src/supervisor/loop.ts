@@ -15,6 +15,7 @@ import { defaultConfig, type Config, type TaskSpec } from '../config.js';
 import { stateDir } from '../paths.js';
 import { ToolError } from '../errors.js';
 import type { RunRecord } from '../engine/types.js';
+import { followRecords } from '../engine/records.js';
 import { bestRun, renderPrompt, writeClaudeMd, type ClaudeMdInput } from './claudemd.js';
 import { AgentDriver, DEFAULT_TIMING, type Ended, type Timing } from './driver.js';
 import type { LoopEvent } from './events.js';
@@ -364,6 +365,7 @@ export class Supervisor {
     } finally {
       this.emit({ type: 'phase', at: this.now(), phase: 'stopping' });
       await this.endAgent().catch(() => []);
+      this.driver.close();
       const open = this.retry.close(this.now());
       if (open) this.writePeriod(open);
       error ??= this.failure ?? undefined;
@@ -391,8 +393,9 @@ export function turnLatencies(events: LoopEvent[]): number[] {
 
 /**
  * For the benchmark: run the loop for `turns` turns against an agent (the fake one, say) in a scratch folder
- * (no git needed), with the profile's turn-end signal installed (Claude Code's by default), and return the latency from each turn's end (the Stop hook's time)
- * to the next prompt being taken, plus every event.
+ * (no git needed), with the profile's turn-end signal installed (Claude Code's by default), and return the latency
+ * from each turn's end (the Stop hook's time) to the next prompt being taken, plus every event (none kept when the
+ * caller takes them with onEvent: a soak of many turns). `records`: read the tag's runs.jsonl as a session does.
  */
 export async function measureTurnLatency(o: {
   dir: string;
@@ -403,9 +406,22 @@ export async function measureTurnLatency(o: {
   timing?: Partial<Timing>;
   tag?: string;
   profile?: AgentProfile;
+  onEvent?: (e: LoopEvent) => void;
+  records?: boolean;
 }): Promise<{ latenciesMs: number[]; events: LoopEvent[] }> {
   const tag = o.tag ?? 'bench';
   const events: LoopEvent[] = [];
+  const latenciesMs: number[] = [];
+  let end: number | null = null;
+  const onEvent = (e: LoopEvent) => {
+    if (e.type === 'turn-end') end = e.hookTime ?? e.at;
+    if (e.type === 'submitted' && end !== null) {
+      latenciesMs.push(e.at - end);
+      end = null;
+    }
+    if (o.onEvent) o.onEvent(e);
+    else events.push(e);
+  };
   mkdirSync(stateDir(o.dir, tag), { recursive: true });
   const profile = o.profile ?? profileNamed(DEFAULT_PROFILE);
   const setup = profile.setup({ repo: o.dir, stateDir: stateDir(o.dir, tag), hook: hookArgv(eventsPath(o.dir, tag)), shimDir: '', env: o.agentEnv });
@@ -422,12 +438,12 @@ export async function measureTurnLatency(o: {
       agentEnv: o.agentEnv,
       maxIterations: o.turns,
       timing: o.timing,
-      onEvent: (e) => events.push(e),
-      readRecords: () => ({ records: [], warnings: [] }),
+      onEvent,
+      readRecords: o.records ? followRecords(o.dir, tag) : () => ({ records: [], warnings: [] }),
     });
     await sup.run();
   } finally {
     setup.undo();
   }
-  return { latenciesMs: turnLatencies(events), events };
+  return { latenciesMs, events };
 }

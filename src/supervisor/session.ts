@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { addToExclude, isTracked } from '../engine/exclude.js';
 import { findProgram } from '../engine/prereq.js';
 import { probeProgram } from '../adapters/procs.js';
-import { readRecords } from '../engine/records.js';
+import { followRecords, readRecords } from '../engine/records.js';
 import { branchFor, stateDir } from '../paths.js';
 import { createLogger } from '../log.js';
 import { isSupervisorProcess } from './discover.js';
@@ -287,7 +287,8 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       onEvent: deps.onEvent,
       log,
       out,
-      readRecords,
+      // Each turn reads only what was appended to runs.jsonl.
+      readRecords: followRecords(repo, tag),
     });
     const r = await loop.run();
     if (r.error) {

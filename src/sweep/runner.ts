@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { decide } from '../engine/decide.js';
 import { matchesAny } from '../engine/guard.js';
-import { readRecords } from '../engine/ledger.js';
+import { readRecords } from '../engine/records.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { lockOwner, tryLock } from '../engine/lock.js';
 import { readState } from '../engine/state.js';

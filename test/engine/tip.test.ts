@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { appendRun, ledgerHeader, readRecords, readTip, tipOf } from '../../src/engine/ledger.js';
+import { appendRun, ledgerHeader, readTip, tipOf } from '../../src/engine/ledger.js';
+import { readRecords } from '../../src/engine/records.js';
 import type { RunRecord } from '../../src/engine/types.js';
 import { cleanupRepos, makeRepo } from '../helpers/repo.js';
 import { rec } from '../report/helpers.js';

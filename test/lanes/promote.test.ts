@@ -7,7 +7,7 @@ import { Tmux } from '../../src/adapters/tmux.js';
 import { loadConfig } from '../../src/config.js';
 import { initTag } from '../../src/engine/init.js';
 import { runExperiment } from '../../src/engine/step.js';
-import { readRecords } from '../../src/engine/ledger.js';
+import { readRecords } from '../../src/engine/records.js';
 import { UsageError } from '../../src/errors.js';
 import { readManifest } from '../../src/lanes/manifest.js';
 import { laneCount } from '../../src/lanes/names.js';

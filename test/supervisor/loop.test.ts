@@ -242,7 +242,7 @@ function record(id: number, value: number, status: 'keep' | 'discard' = 'keep'):
   };
 }
 
-function setup(script: AgentScript, o: { tasks?: TaskSpec[]; max?: number; config?: Partial<Config['supervisor']>; signal?: AbortSignal; until?: Date } = {}) {
+function setup(script: AgentScript, o: { tasks?: TaskSpec[]; max?: number; config?: Partial<Config['supervisor']>; signal?: AbortSignal; until?: Date; timing?: Partial<Timing> } = {}) {
   const repo = mkdtempSync(path.join(tmpdir(), 'ar-loop-'));
   dirs.push(repo);
   const tmux = new FakeTmux(script, eventsPath(repo, 't'));
@@ -263,7 +263,7 @@ function setup(script: AgentScript, o: { tasks?: TaskSpec[]; max?: number; confi
     agentEnv: {},
     maxIterations: o.max ?? 2,
     until: o.until ?? null,
-    timing: FAST,
+    timing: { ...FAST, ...o.timing },
     signal: o.signal,
     onEvent: (e) => events.push(e),
     readRecords: () => {
@@ -332,6 +332,21 @@ describe('Supervisor loop (fake tmux)', () => {
     const b = setup({ hooks: false }, { max: 2 });
     await b.sup.run();
     expect(b.events.filter((e) => e.type === 'turn-end').map((e) => (e as { by: string }).by)).toEqual(['screen', 'screen']);
+  });
+
+  it('with hooks heard, leaves the screen alone during a turn and wakes at once on the Stop hook (the events file is watched)', async () => {
+    const slow = { pollMs: 4000, eventsSafetyMs: 4000, hookScreenMs: 4000 };
+    const { tmux, sup, events } = setup({ hooks: true, turnMs: 1200 }, { max: 1, timing: slow });
+    const captures: number[] = [];
+    const capture = tmux.capture.bind(tmux);
+    tmux.capture = (t, o) => (captures.push(Date.now()), capture(t, o));
+    await sup.run();
+    const submitted = events.find((e) => e.type === 'submitted')!;
+    const end = events.find((e) => e.type === 'turn-end') as Extract<LoopEvent, { type: 'turn-end' }>;
+    expect(submitted).toMatchObject({ by: 'hook' });
+    expect(end.by).toBe('hook');
+    expect(end.at - end.hookTime!).toBeLessThan(500);
+    expect(captures.filter((t) => t > submitted.at && t < end.at).length).toBeLessThanOrEqual(1);
   });
 
   it('presses Enter a second time when the first is not taken', async () => {
