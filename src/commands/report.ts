@@ -52,7 +52,7 @@ export function register(program: Command): void {
       if (out.isTTY) out.write('\n' + renderTerminalChart(res.chart, { width: Math.min(70, (out.columns || 80) - 2), color: !process.env.NO_COLOR }));
       const rel = path.relative(cwd, res.paths.dir) || '.';
       const p = res.paths;
-      const names = [p.markdown, p.png, p.svg, p.csv, p.tsv, p.json].filter((f): f is string => f !== undefined).map((f) => path.basename(f));
+      const names = [p.markdown, p.html, p.png, p.svg, p.csv, p.tsv, p.json].filter((f): f is string => f !== undefined).map((f) => path.basename(f));
       out.write(`\nWrote ${names.join(', ')} to ${rel}${path.sep}\n`);
     });
 }

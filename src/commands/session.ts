@@ -27,6 +27,7 @@ interface RootOptions {
   lanes?: number;
   push?: string;
   agent?: string;
+  dashboard?: boolean;
 }
 
 /** The root form: `ar-supervise --session <name> [options]` hands the loop to the agent in tmux. */
@@ -48,9 +49,10 @@ export function register(program: Command): void {
     .option('--gpus <list>', 'parallel lanes, one agent per GPU: 0,1,2,3 (worktree, branch autoresearch/<name>-gpu<i>, CUDA_VISIBLE_DEVICES=<i>)')
     .option('--lanes <n>', 'parallel lanes without GPU assignment (autoresearch/<name>-lane<i>)', positiveInt)
     .option('--push <remote>', "after every keep, push the branch to this remote, never forced (the agent's runs get AR_PUSH=<remote>)")
+    .option('--dashboard', 'serve the live dashboard beside the session (read-only, 127.0.0.1; status prints its address)')
     .action(async (opts: RootOptions, cmd: Command) => {
       if (!opts.session) {
-        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push', 'agent'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
+        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push', 'agent', 'dashboard'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
         if (given.length || opts.task?.length) throw new UsageError('these options need --session <name> (for example --session apr5).');
         cmd.help({ error: true });
       }
@@ -72,16 +74,28 @@ export function register(program: Command): void {
         sandbox: !!opts.sandbox,
         baseline: opts.baseline,
         agent: opts.agent,
+        dashboard: !!opts.dashboard,
       };
       // Lanes: --gpus/--lanes, or the same --session again when it is a lane set (resumes every lane).
       const lanes = await import('../lanes/start.js');
       if (opts.gpus !== undefined || opts.lanes !== undefined || lanes.isLaneSession(o)) {
+        if (o.dashboard) throw new UsageError('--dashboard serves one session; for lanes run "ar-supervise dashboard" beside them (one page shows every lane).');
         process.exitCode = await lanes.startLanes({ ...o, gpus: opts.gpus, lanes: opts.lanes });
         return;
       }
       // One lane's session (the lane set starts it in the lane's worktree): its environment and view of the others.
       const { sessionLane } = await import('../lanes/which.js');
       const deps = { lane: sessionLane(o) };
-      process.exitCode = o.foreground ? await runForeground(o, deps) : await startDetached(o, deps);
+      if (!o.foreground) {
+        process.exitCode = await startDetached(o, deps);
+        return;
+      }
+      // The dashboard lives in the supervisor's process: it ends with the session, its address in the state.
+      const dash = o.dashboard ? await (await import('../dashboard/serve.js')).sessionDashboard(o.repo ?? process.cwd()) : null;
+      try {
+        process.exitCode = await runForeground({ ...o, dashboardUrl: dash?.url }, deps);
+      } finally {
+        await dash?.close();
+      }
     });
 }

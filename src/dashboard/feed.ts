@@ -3,7 +3,7 @@
 import type { RunRecord } from '../engine/types.js';
 import { RecordsTail } from '../engine/records.js';
 import { RunTable } from '../report/runs.js';
-import type { WireJob, WireRun } from './wire.js';
+import type { WireJob, WireRun } from '../report/wire.js';
 
 export class LedgerFeed {
   runs: WireRun[] = [];

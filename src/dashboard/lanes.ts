@@ -9,7 +9,7 @@ import { isSupervisorProcess } from '../supervisor/discover.js';
 import { readSupervisorState } from '../supervisor/state.js';
 import type { LedgerFeed } from './feed.js';
 import type { Place } from './places.js';
-import type { WireCurrentRun, WireLane } from './wire.js';
+import type { WireCurrentRun, WireLane } from '../report/wire.js';
 
 interface Pending {
   id: number;

@@ -9,13 +9,14 @@ import { loadConfig } from '../config.js';
 import { readState } from '../engine/state.js';
 import { LANES_DIR } from '../lanes/manifest.js';
 import { recordsPath, STATE_ROOT, stateDir } from '../paths.js';
+import { wireStats } from '../report/html.js';
 import { summarize } from '../report/summary.js';
 import { agentSession } from '../supervisor/files.js';
 import { readSupervisorState } from '../supervisor/state.js';
 import { LedgerFeed } from './feed.js';
 import { laneView, SupervisorCheck } from './lanes.js';
 import { findPlaces, type Place } from './places.js';
-import type { Delta, Snapshot, WireLane, WireStats } from './wire.js';
+import type { Delta, Snapshot, WireLane, WireStats } from '../report/wire.js';
 
 export interface ModelOptions {
   repo: string;
@@ -51,7 +52,7 @@ export class DashboardModel extends EventEmitter {
   private pending: NodeJS.Timeout | null = null;
   private rescan = true;
   private panes = new Map<string, { watchers: number; last: string | null }>();
-  private sup: SupervisorCheck;
+  readonly sup: SupervisorCheck;
   private tmuxes = new Map<string, TmuxApi>();
   private closed = false;
   readonly repo: string;
@@ -275,22 +276,5 @@ export class DashboardModel extends EventEmitter {
 }
 
 function statsOf(t: Tag): WireStats {
-  const m = summarize(t.feed.table, { tag: t.place.tag, metric: t.metric, goal: t.goal, source: 'runs.jsonl' });
-  const c = m.counts;
-  return {
-    tag: t.place.tag,
-    runs: c.runs,
-    keep: c.keep,
-    discard: c.discard,
-    crash: c.crash,
-    violations: c.violations,
-    keepRate: c.keepRate,
-    baseline: m.baseline ? { id: m.baseline.id, value: m.baseline.value } : null,
-    best: m.best ? { id: m.best.id, value: m.best.value, description: m.best.description } : null,
-    change: m.change,
-    noise: m.noise ? { sigma: m.noise.sigma, from: m.noise.from, n: m.noise.n } : null,
-    stalled: m.stall.stalled,
-    runsSinceKeep: m.stall.runsSinceKeep,
-    recommendations: m.recommendations.map((r) => r.text),
-  };
+  return wireStats(t.place.tag, summarize(t.feed.table, { tag: t.place.tag, metric: t.metric, goal: t.goal, source: 'runs.jsonl' }));
 }

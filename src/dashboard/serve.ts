@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openUrl } from '../adapters/procs.js';
 import { UsageError } from '../errors.js';
 import { mainRepoOf } from '../lanes/manifest.js';
-import { startDashboard, type Dashboard } from './server.js';
+import { DEFAULT_PORT, startDashboard, type Dashboard } from './server.js';
 
 export interface ServeOptions {
   cwd: string;
@@ -32,6 +32,17 @@ export async function openDashboard(o: ServeOptions): Promise<Dashboard> {
   if (d.token) out(`  Listening on ${d.host}: every request needs the token above (the address carries it); keep it to yourself.`);
   out(d.actionToken ? '  Actions are allowed: the page can add tasks, stop lanes and promote.' : '  Read-only: nothing on the page can change a session, a ledger or a branch.');
   return d;
+}
+
+/** A dashboard beside a session: read-only on 127.0.0.1, the default port when free, else any. */
+export async function sessionDashboard(cwd: string): Promise<Dashboard> {
+  const repo = dashboardRepo(cwd);
+  try {
+    return await startDashboard({ repo, port: DEFAULT_PORT });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return startDashboard({ repo, port: 0 });
+  }
 }
 
 /** Serve until Ctrl-C (or the signal); exit code 0. */

@@ -8,10 +8,12 @@ import { Git } from '../adapters/git.js';
 import { makeRedactor } from '../secrets.js';
 import { ToolError, UsageError } from '../errors.js';
 import { isLoopbackBind, loopbackHostHeader, newToken, requestToken, sameToken } from './auth.js';
-import { livePage, pageAssets } from './html.js';
+import { pageAssets } from '../report/html.js';
+import { livePage } from './html.js';
 import { inside, tailText } from './lanes.js';
 import { DashboardModel, type ModelOptions } from './model.js';
-import type { Delta } from './wire.js';
+import { runAction, type ActionContext } from './actions.js';
+import type { Delta } from '../report/wire.js';
 
 export interface DashboardOptions extends Omit<ModelOptions, 'repo'> {
   repo: string;
@@ -52,7 +54,9 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const token = isLoopbackBind(host) ? null : newToken();
   const actionToken = o.allowActions ? newToken() : null;
   const redact = makeRedactor(o.env ?? process.env);
-  const assets = pageAssets();
+  const built = pageAssets();
+  if (!built) throw new ToolError('the dashboard page is not built (dist/dashboard/app.js); run "npm run build" in the package folder.');
+  const assets = built;
   const model = new DashboardModel({ ...o, repo: o.repo });
   model.start();
   const streams = new Set<ServerResponse>();
@@ -68,6 +72,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const p = url.pathname;
+    if (req.method === 'POST' && actionToken && p.startsWith('/api/actions/')) return action(req, res, p.slice('/api/actions/'.length));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       req.resume(); // drain the body, so the connection can serve the next request
       return sendText(res, 405, 'This dashboard is read-only.\n');
@@ -98,6 +103,54 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     }
     return sendText(res, 404, 'Not found.\n');
   }
+
+  async function action(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const json = (status: number, o: object) => send(res, status, 'application/json', JSON.stringify(o));
+    // The action token rides in a header: a page of another site cannot set it (nor read it from ours).
+    if (!sameToken(req.headers['x-ar-action'] as string | undefined, actionToken!)) {
+      req.resume();
+      return json(403, { error: 'This action needs the page’s action token (header X-AR-Action).' });
+    }
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return json(415, { error: 'Send the action as application/json.' });
+    }
+    if (name !== 'task' && name !== 'stop' && name !== 'promote') {
+      req.resume();
+      return json(404, { error: `There is no action "${name}".` });
+    }
+    let body: Record<string, unknown>;
+    try {
+      const raw = await readBody(req, 64 * 1024);
+      const v = JSON.parse(raw) as unknown;
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+      body = v as Record<string, unknown>;
+    } catch (e) {
+      return json(400, { error: `The request is not a JSON object: ${(e as Error).message}.` });
+    }
+    try {
+      const r = await runAction(actionContext, name, body);
+      model.refresh();
+      return json(r.status, { message: r.message });
+    } catch (e) {
+      if (e instanceof UsageError) return json(400, { error: e.message });
+      throw e;
+    }
+  }
+
+  const actionContext: ActionContext = {
+    repo: model.repo,
+    place: (tag) => model.place(tag),
+    sup: model.sup,
+    promote: async (a) => {
+      const { promote } = await import('../lanes/promote.js');
+      try {
+        await promote({ ...a, out: () => {} });
+      } catch (e) {
+        process.stderr.write(`ar-supervise: dashboard: the promotion of ${a.source} failed: ${(e as Error).message}\n`);
+      }
+    },
+  };
 
   function openStream(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
@@ -184,4 +237,20 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       await closed;
     },
   };
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    req.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > max) {
+        reject(new Error(`it is over ${max} bytes`));
+        req.destroy();
+      } else parts.push(d);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { ledgerPath, recordsPath, STATE_ROOT, stateDir, tagFromBranch } from '../paths.js';
 import { chartData, renderSvg, svgToPng, type ChartData } from './chart.js';
 import { writeCsvAndTsv } from './export.js';
+import { reportHtml } from './html.js';
 import { startLoadRuns } from './load.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 import type { Goal } from './stats.js';
@@ -45,6 +46,8 @@ export interface ReportPaths {
   csv?: string;
   tsv?: string;
   json: string;
+  /** The table and chart as one page (absent when the package's page is not built). */
+  html?: string;
 }
 
 export interface BuildReportResult {
@@ -57,7 +60,7 @@ export interface BuildReportResult {
   warnings: string[];
 }
 
-const FILES = { markdown: 'report.md', svg: 'progress.svg', png: 'progress.png', csv: 'runs.csv', tsv: 'runs.tsv', json: 'report.json' } as const;
+const FILES = { markdown: 'report.md', svg: 'progress.svg', png: 'progress.png', csv: 'runs.csv', tsv: 'runs.tsv', json: 'report.json', html: 'report.html' } as const;
 
 /** The tag of the checked-out `autoresearch/<tag>` branch, or null (other branch, no git, no repo). */
 export async function branchTag(repo: string): Promise<string | null> {
@@ -158,5 +161,10 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
   writeFileSync(paths.svg, made.svg);
   writeFileSync(paths.png, made.png);
   writeFileSync(paths.json, JSON.stringify(model, null, 2) + '\n');
+  const html = reportHtml({ repo, tag, table: loaded.runs, model });
+  if (html !== null) {
+    paths.html = path.join(dir, FILES.html);
+    writeFileSync(paths.html, html);
+  }
   return { tag, model, chart, paths, warnings: loaded.warnings };
 }

@@ -23,7 +23,7 @@ import { eventsPath, screenDumpPath, agentSession } from './files.js';
 import { Journal, quietLog, type LogLike } from './journal.js';
 import type { TreeKiller } from './launch.js';
 import type { SupervisorState } from './state.js';
-import { TaskQueue } from './tasks.js';
+import { Inbox, inboxPath, TaskQueue } from './tasks.js';
 
 export { DEFAULT_TIMING, visibleControls, type Timing } from './driver.js';
 export type { LoopEvent } from './events.js';
@@ -48,6 +48,8 @@ export interface SupervisorOptions {
   iterationsBefore?: number;
   doneTasks?: string[];
   supervisorSession?: string | null;
+  /** The address of a dashboard served beside this session, kept in its state for `status`. */
+  dashboard?: string | null;
   timing?: Partial<Timing>;
   signal?: AbortSignal;
   onEvent?: (e: LoopEvent) => void;
@@ -70,6 +72,7 @@ export interface LoopResult {
 export class Supervisor {
   readonly timing: Timing;
   private readonly queue: TaskQueue;
+  private readonly inbox: Inbox;
   private readonly log: LogLike;
   private readonly journal: Journal;
   private readonly driver: AgentDriver;
@@ -89,6 +92,7 @@ export class Supervisor {
   ) {
     this.timing = { ...DEFAULT_TIMING, unknownTimeoutMs: o.config.supervisor.unknown_screen_timeout * 1000, ...o.timing };
     this.queue = new TaskQueue(o.tasks);
+    this.inbox = new Inbox(inboxPath(o.repo, o.tag));
     this.log = o.log ?? quietLog;
     this.now = o.now ?? Date.now;
     const sv = o.config.supervisor;
@@ -113,6 +117,7 @@ export class Supervisor {
       agentPane: null,
       agentPid: null,
       supervisorSession: o.supervisorSession ?? null,
+      ...(o.dashboard ? { dashboard: o.dashboard } : {}),
     };
     this.journal = new Journal(st, { log: this.log, out: o.out, onEvent: o.onEvent });
     this.driver = new AgentDriver(tmux, {
@@ -319,6 +324,8 @@ export class Supervisor {
           await this.onEnded(r);
           continue;
         }
+        // Tasks added while running (the dashboard); a resumed session skips those already sent.
+        for (const t of this.inbox.take()) if (!this.state.doneTasks.includes(t.text)) this.queue.add(t);
         const task = this.queue.peek();
         const prompt = renderPrompt(this.memoryInput(), task);
         const t0 = this.now();

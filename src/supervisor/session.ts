@@ -36,6 +36,10 @@ export interface SessionOptions {
   baseline?: boolean;
   /** `--agent <profile>`: the agent CLI to drive (config `agent.profile` otherwise). */
   agent?: string;
+  /** Serve the dashboard beside the session (started by the command; its address goes into the state). */
+  dashboard?: boolean;
+  /** Its address, once served. */
+  dashboardUrl?: string;
 }
 
 export interface SessionDeps {
@@ -204,6 +208,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     agentPane: null,
     agentPid: null,
     supervisorSession: mine,
+    ...(o.dashboardUrl ? { dashboard: o.dashboardUrl } : {}),
   };
   const prev = readSupervisorState(repo, tag);
   // A lane of a parallel session (`--gpus`/`--lanes`): its own env (CUDA_VISIBLE_DEVICES) and a view of the other lanes.
@@ -281,6 +286,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       iterationsBefore: prev?.iterations ?? 0,
       doneTasks: prev?.doneTasks ?? [],
       supervisorSession: mine,
+      dashboard: o.dashboardUrl ?? null,
       // Ending the agent also ends a run in progress: give the engine time to stop training and record it.
       timing: { killGraceMs: (config.kill_grace_seconds + 3) * 1000, ...deps.timing },
       signal: ac.signal,
@@ -389,6 +395,7 @@ export function foregroundArgs(o: SessionOptions, repo: string): string[] {
   if (o.sandbox) a.push('--sandbox');
   if (o.baseline === false) a.push('--no-baseline');
   if (o.agent) a.push('--agent', o.agent);
+  if (o.dashboard) a.push('--dashboard');
   return a;
 }
 
@@ -430,10 +437,12 @@ export async function startDetached(o: SessionOptions, deps: SessionDeps = {}): 
   const pid = info?.pid ?? null;
   const deadline = Date.now() + (deps.detachWaitMs ?? 20000);
   let state = 'starting';
+  let dashboard: string | null = null;
   while (Date.now() < deadline) {
     const s = readSupervisorState(p.repo, tag);
     if (s && s.pid === pid) {
       state = s.state;
+      dashboard = s.dashboard ?? null;
       if (s.state === 'failed') {
         out(`The supervisor stopped: ${s.error ?? 'see its log'}`);
         await endSession(tmux, sup);
@@ -459,5 +468,6 @@ export async function startDetached(o: SessionOptions, deps: SessionDeps = {}): 
   out(`  watch:  ar-supervise tail ${tag}`);
   out(`  status: ar-supervise status`);
   out(`  stop:   ar-supervise kill ${tag}`);
+  if (dashboard) out(`  dashboard: ${dashboard}`);
   return 0;
 }

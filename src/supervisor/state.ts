@@ -37,6 +37,8 @@ export interface SupervisorState {
   agentPid: number | null;
   /** The tmux session the supervisor itself runs in (detached mode), or null in the foreground. */
   supervisorSession: string | null;
+  /** The address of a dashboard started beside this session (`--dashboard`). */
+  dashboard?: string;
   stopReason?: string;
   error?: string;
   exitCode?: number;

@@ -37,6 +37,8 @@ export interface SessionStatus {
   removed?: boolean;
   /** Why pushing kept runs to the remote fails (git.push, --push). */
   push?: string;
+  /** The dashboard served beside the session (`--dashboard`), while it runs. */
+  dashboard?: string;
 }
 
 export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: number; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<SessionStatus[]> {
@@ -66,7 +68,14 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
       }
     }
     const started = st?.started ? Date.parse(st.started) : f.supervisor?.created ? f.supervisor.created * 1000 : f.agent ? f.agent.created * 1000 : NaN;
-    out.push({ ...rowFromState(f.tag, st, state, { runs, best, now, started }), repo: f.repo, supervisorPid: f.supervisorPid, agentPid, ...(push ? { push } : {}) });
+    out.push({
+      ...rowFromState(f.tag, st, state, { runs, best, now, started }),
+      repo: f.repo,
+      supervisorPid: f.supervisorPid,
+      agentPid,
+      ...(push ? { push } : {}),
+      ...(st?.dashboard && state !== 'dead' ? { dashboard: st.dashboard } : {}),
+    });
   }
   return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
 }
@@ -152,5 +161,6 @@ export function formatStatus(rows: SessionStatus[]): string {
     if (d) lines.push(d);
   }
   for (const r of rows) if (r.push) lines.push(`${r.lane ? `${r.session}:${r.lane}` : r.name}: ${r.push}`);
+  for (const r of rows) if (r.dashboard) lines.push(`${r.name}: dashboard ${r.dashboard}`);
   return lines.join('\n') + '\n';
 }

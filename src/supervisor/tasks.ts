@@ -1,8 +1,10 @@
 // The task plan: a list ordered by priority (higher first, ties keep their order), then "continue" forever.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import { parseTasks, type TaskSpec } from '../config.js';
 import { UsageError } from '../errors.js';
+import { stateDir } from '../paths.js';
 
 /** Higher priority first; equal priorities keep their given order. */
 export function orderTasks(tasks: TaskSpec[]): TaskSpec[] {
@@ -53,6 +55,12 @@ export class TaskQueue {
   peek(): TaskSpec | null {
     return this.items[0] ?? null;
   }
+  /** A task added while running: before the tasks of lower priority, after those of its own. */
+  add(t: TaskSpec): void {
+    const i = this.items.findIndex((x) => x.priority < t.priority);
+    if (i < 0) this.items.push(t);
+    else this.items.splice(i, 0, t);
+  }
   shift(): TaskSpec | null {
     return this.items.shift() ?? null;
   }
@@ -65,5 +73,47 @@ export class TaskQueue {
   }
   get size(): number {
     return this.items.length;
+  }
+}
+
+/** Tasks added while a session runs (the dashboard's "add a task"): one JSON line each, read after every turn. */
+export function inboxPath(repo: string, tag: string): string {
+  return path.join(stateDir(repo, tag), 'tasks.inbox.jsonl');
+}
+
+/** Append a task to a session's inbox (O_APPEND: writers never tear each other's lines). */
+export function addToInbox(repo: string, tag: string, task: TaskSpec): void {
+  mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
+  appendFileSync(inboxPath(repo, tag), JSON.stringify({ text: task.text, priority: task.priority, added: new Date().toISOString() }) + '\n', { mode: 0o600 });
+}
+
+/** Reads the tasks appended to an inbox since the last call (complete lines only; bad lines skipped). */
+export class Inbox {
+  private offset = 0;
+  constructor(private readonly file: string) {}
+
+  take(): TaskSpec[] {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(this.file);
+    } catch {
+      return [];
+    }
+    if (buf.length < this.offset) this.offset = 0; // replaced: read it again (done tasks are skipped by the caller)
+    const end = buf.lastIndexOf(10) + 1;
+    if (end <= this.offset) return [];
+    const text = buf.subarray(this.offset, end).toString('utf8');
+    this.offset = end;
+    const out: TaskSpec[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const o = JSON.parse(line) as { text?: unknown; priority?: unknown };
+        if (typeof o.text === 'string' && o.text.trim() !== '') out.push({ text: o.text, priority: typeof o.priority === 'number' && Number.isFinite(o.priority) ? o.priority : 0 });
+      } catch {
+        /* a damaged line is not a task */
+      }
+    }
+    return out;
   }
 }

@@ -34,7 +34,7 @@ describe('ar-supervise report', () => {
     expect(out).toContain('# autoresearch report: mar5');
     expect(out).toContain('## Recommendations');
     expect(out).not.toContain('## Crashes');
-    expect(out).toContain('Wrote report.md, progress.png, progress.svg, report.json to .autoresearch/mar5/report/');
+    expect(out).toContain('Wrote report.md, report.html, progress.png, progress.svg, report.json to .autoresearch/mar5/report/');
     expect(out).not.toContain('⠀');
     expect(err).toBe('');
   });
@@ -42,7 +42,7 @@ describe('ar-supervise report', () => {
   it('--export also writes runs.csv and runs.tsv', async () => {
     const repo = makeRepo({ jsonl: 'normal/runs.jsonl' });
     const { out } = await run(repo, ['--export']);
-    expect(out).toContain('Wrote report.md, progress.png, progress.svg, runs.csv, runs.tsv, report.json to .autoresearch/mar5/report/');
+    expect(out).toContain('Wrote report.md, report.html, progress.png, progress.svg, runs.csv, runs.tsv, report.json to .autoresearch/mar5/report/');
     expect(existsSync(path.join(repo, '.autoresearch', 'mar5', 'report', 'runs.csv'))).toBe(true);
   });
 

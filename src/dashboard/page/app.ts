@@ -1,14 +1,16 @@
 // The dashboard page: live (a snapshot, then the server's events) or static (report.html: the data inline).
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { Delta, Snapshot } from '../wire.js';
+import type { Delta, Snapshot } from '../../report/wire.js';
 import { RunChart } from './chart.js';
 import { h } from './dom.js';
+import { ActionsPanel } from './actions.js';
 import { LanePanel, RunDetail, SessionsPanel, StatsPanel, type Api } from './panels.js';
 import { Store } from './store.js';
 import { LedgerTable } from './table.js';
 
 function liveApi(token: string | null): Api {
+  const action = document.querySelector('meta[name="ar-actions"]')?.getAttribute('content') ?? null;
   const q = (p: string) => (token ? `${p}${p.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : p);
   return {
     async text(p) {
@@ -17,6 +19,17 @@ function liveApi(token: string | null): Api {
         return await res.text();
       } catch (e) {
         return `The dashboard did not answer: ${(e as Error).message}`;
+      }
+    },
+    async post(p, body) {
+      try {
+        const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-AR-Action': action ?? '' };
+        if (token) headers['X-AR-Token'] = token;
+        const res = await fetch(p, { method: 'POST', headers, body: JSON.stringify(body) });
+        const o = (await res.json().catch(() => ({}))) as { message?: string; error?: string };
+        return { ok: res.ok, message: o.message ?? o.error ?? `The dashboard answered ${res.status}.` };
+      } catch (e) {
+        return { ok: false, message: `The dashboard did not answer: ${(e as Error).message}` };
       }
     },
     stream(p, on) {
@@ -57,7 +70,10 @@ function mount(store: Store, api: Api | null): { status: HTMLElement } {
     mode,
     status,
   );
-  document.body.replaceChildren(header, h('main', {}, sessions.el, lanePanel.el, h('div', { class: 'grid2 wide-left' }, chart.el, stats.el), table.el, detail.el));
+  const actions = api && snap.actions ? new ActionsPanel(store, api).el : null;
+  // report.html has no sessions to watch: the chart, the statistics and the ledger.
+  const live = api ? [sessions.el, actions, lanePanel.el] : [];
+  document.body.replaceChildren(header, h('main', {}, ...live.filter((x): x is HTMLElement => !!x), h('div', { class: 'grid2 wide-left' }, chart.el, stats.el), table.el, detail.el));
   sessions.update();
   lanePanel.show(chosen);
   chart.update();

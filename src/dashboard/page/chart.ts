@@ -1,7 +1,7 @@
 // The running-best chart: one step line per lane, kept runs labelled with their descriptions (as in
 // karpathy's progress.png), discards and crashes as marks; hovering shows the run under the cursor.
 import uPlot from 'uplot';
-import type { WireRun } from '../wire.js';
+import type { WireRun } from '../../report/wire.js';
 import { fmt, h } from './dom.js';
 import { laneLabel, type Store } from './store.js';
 import { statusOf } from './table.js';

@@ -1,5 +1,5 @@
 // The sessions table, the agent's pane and current run of the chosen lane, the statistics, a run's diff and log.
-import type { WireLane, WireRun } from '../wire.js';
+import type { WireLane, WireRun } from '../../report/wire.js';
 import { fill, fmt, h } from './dom.js';
 import { laneLabel, type Store } from './store.js';
 import { statusOf } from './table.js';
@@ -212,4 +212,6 @@ export class RunDetail {
 export interface Api {
   text(path: string): Promise<string>;
   stream(path: string, on: Record<string, (data: never) => void>): EventSource;
+  /** An action, with the page's action token; the server's sentence back. */
+  post(path: string, body: object): Promise<{ ok: boolean; message: string }>;
 }

@@ -1,5 +1,5 @@
 // The page's copy of the model: the snapshot, then the server's deltas applied to it.
-import type { Delta, Snapshot, WireLane, WireRun, WireStats } from '../wire.js';
+import { runsOfColumns, type Delta, type Snapshot, type WireLane, type WireRun, type WireStats } from '../../report/wire.js';
 
 export class Store {
   snap: Snapshot;
@@ -10,6 +10,10 @@ export class Store {
   private listeners = new Set<(what: 'runs' | 'lanes' | 'stats') => void>();
 
   constructor(snap: Snapshot) {
+    if (snap.columns) {
+      snap.runs = runsOfColumns(snap.columns);
+      delete snap.columns;
+    }
     this.snap = snap;
     this.skew = snap.now - Date.now();
     this.index();

@@ -1,6 +1,6 @@
 // The ledger: every run in a table, filtered by status and text, sorted by any column; only the rows in view
 // are in the DOM, so 10,000 runs open as fast as 10.
-import type { WireRun } from '../wire.js';
+import type { WireRun } from '../../report/wire.js';
 import { fill, fmt, h } from './dom.js';
 import { laneLabel, type Store } from './store.js';
 

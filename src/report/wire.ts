@@ -1,4 +1,4 @@
-// What the dashboard server sends the page (and report.html embeds): one home for the shapes both sides read.
+// The report's model as the page reads it: what the dashboard server sends live and report.html embeds.
 
 /** A cluster job a run trained in (written by the Slurm executor); absent for local runs. */
 export interface WireJob {
@@ -86,6 +86,48 @@ export interface WireStats {
   recommendations: string[];
 }
 
+/** The runs as columns (report.html: a 100k-run ledger serialises in a fraction of the time objects take). */
+export interface WireColumns {
+  tag: string[];
+  id: number[];
+  status: WireRun['status'][];
+  value: (number | null)[];
+  bestBefore: (number | null)[];
+  added: number[];
+  removed: number[];
+  description: string[];
+  commit: string[];
+  durationMs: number[];
+  /** Unix ms; null when the record's start did not parse. */
+  startMs: (number | null)[];
+  crashReason: (string | null)[];
+  violation: (string | null)[];
+}
+
+/** The runs of columns, as objects. */
+export function runsOfColumns(c: WireColumns): WireRun[] {
+  const out: WireRun[] = new Array(c.id.length);
+  for (let i = 0; i < c.id.length; i++) {
+    const r: WireRun = {
+      tag: c.tag[i]!,
+      id: c.id[i]!,
+      status: c.status[i]!,
+      value: c.value[i]!,
+      bestBefore: c.bestBefore[i]!,
+      added: c.added[i]!,
+      removed: c.removed[i]!,
+      description: c.description[i]!,
+      commit: c.commit[i]!,
+      durationMs: c.durationMs[i]!,
+      start: c.startMs[i] === null ? '' : new Date(c.startMs[i]!).toISOString(),
+    };
+    if (c.crashReason[i]) r.crashReason = c.crashReason[i]!;
+    if (c.violation[i]) r.violation = c.violation[i]!;
+    out[i] = r;
+  }
+  return out;
+}
+
 export interface Snapshot {
   /** The repository's folder name. */
   repo: string;
@@ -93,6 +135,8 @@ export interface Snapshot {
   goal: 'min' | 'max';
   lanes: WireLane[];
   runs: WireRun[];
+  /** Instead of runs (report.html). */
+  columns?: WireColumns;
   stats: WireStats[];
   /** Actions (add a task, stop a lane, promote) are allowed (`--allow-actions`). */
   actions: boolean;
