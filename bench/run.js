@@ -456,6 +456,83 @@ async function installSize() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+async function dashboard() {
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    line('skipped', 'playwright-core is not installed (npm install)');
+    return;
+  }
+  if (!existsSync('/usr/bin/chromium')) {
+    line('skipped', 'no /usr/bin/chromium (apt-get install chromium)');
+    return;
+  }
+  const N = 10_000;
+  const repo = await gitRepo({ 'train.py': 'LR = 0.01\n' }, 'ar-bench-dash-');
+  const dir = path.join(repo, '.autoresearch', 'b10k');
+  mkdirSync(dir, { recursive: true });
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  const rec = (id, description) =>
+    JSON.stringify({ v: 1, id, tag: 'b10k', start: new Date(t0 + id * 1000).toISOString(), end: new Date(t0 + id * 1000 + 300000).toISOString(), durationMs: 300000, commit: randomBytes(20).toString('hex'), parent: '', description, status: id % 7 === 0 ? 'keep' : id % 11 === 0 ? 'crash' : 'discard', metric: 'val_bpb', value: id % 11 === 0 ? null : 1 - id * 1e-5 + (id % 7 ? 0.002 : 0), bestBefore: null, memoryGb: 40, metrics: {}, exitCode: 0, signal: null, timedOut: false, linesAdded: 3, linesRemoved: 1, log: '' }) + '\n';
+  const lines = [];
+  for (let id = 1; id <= N; id++) lines.push(rec(id, `idea number ${id}: change something`));
+  writeFileSync(path.join(dir, 'runs.jsonl'), lines.join(''));
+  writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ v: 1, tag: 'b10k', metric: 'val_bpb', goal: 'min', readonly: {} }));
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BIN, 'dashboard', '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /(http:\/\/\S+)/.exec(out);
+        if (m && out.includes('Ctrl-C')) resolve(m[1]);
+      });
+      child.once('exit', (c) => reject(new Error(`the dashboard exited (${c}): ${out}`)));
+    });
+    const sizes = await Promise.all(['', 'dashboard-page.js', 'dashboard-page.css'].map(async (p) => (await fetch(url + (p ? p : ''))).arrayBuffer().then((b) => b.byteLength)));
+    const page = await browser.newPage();
+    const opens = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await page.goto(url);
+      await page.waitForFunction((n) => document.getElementById('run-count')?.textContent === `${n} runs`, N, { polling: 'raf' });
+      opens.push(performance.now() - t);
+    }
+    const latencies = [];
+    for (let i = 1; i <= 20; i++) {
+      const desc = `bench append ${i}`;
+      const t = performance.now();
+      appendFileSync(path.join(dir, 'runs.jsonl'), rec(N + i, desc));
+      await page.waitForFunction((d) => document.body.innerText.includes(d), desc, { polling: 'raf', timeout: 10_000 });
+      latencies.push(performance.now() - t);
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const c0 = cpuSeconds(child.pid);
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, 20_000));
+    const idle = (cpuSeconds(child.pid) - c0) / ((performance.now() - w0) / 1000);
+    const open = median(opens);
+    const lat = median(latencies);
+    line('page weight', `${((sizes[0] + sizes[1] + sizes[2]) / 1024).toFixed(0)} KB (HTML ${sizes[0]} B, script ${(sizes[1] / 1024).toFixed(0)} KB with uPlot, style ${(sizes[2] / 1024).toFixed(1)} KB); target < 300 KB: ${met(sizes[0] + sizes[1] + sizes[2] < 300 * 1024)}`);
+    line(`page open, ${N.toLocaleString('en')} runs`, `${secs(open)} median of 5 (to the table and chart drawn); target < 1 s: ${met(open < 1000)}`);
+    line('ledger append to row on the page', `${secs(lat)} median of 20 (max ${secs(Math.max(...latencies))}); target < 1 s: ${met(lat < 1000)}`);
+    line('server CPU while idle (page open)', `${(idle * 100).toFixed(2)}% of a core over 20 s; target < 1%: ${met(idle < 0.01)}`);
+  } finally {
+    await browser.close();
+    child.kill('SIGINT');
+  }
+}
+
 const SECTIONS = [
   ['Engine overhead per experiment (target < 0.3 s)', engineOverhead],
   ['Report speed, 100,000 runs (target < 1 s)', reportSpeed],
@@ -463,6 +540,7 @@ const SECTIONS = [
   ['Supervisor soak: 1,000 turns (AR_BENCH_SOAK_TURNS), memory and latency as the ledger grows', supervisorSoak],
   ['Lanes: runs per hour with N lanes', lanesThroughput],
   ['Install: packed and installed size, start-up of the installed CLI', installSize],
+  ['Dashboard: page open with 10,000 runs, append to row, idle CPU', dashboard],
 ];
 
 async function main() {
