@@ -499,7 +499,7 @@ async function dashboard() {
       });
       child.once('exit', (c) => reject(new Error(`the dashboard exited (${c}): ${out}`)));
     });
-    const sizes = await Promise.all(['', 'dashboard-page.js', 'dashboard-page.css'].map(async (p) => (await fetch(url + (p ? p : ''))).arrayBuffer().then((b) => b.byteLength)));
+    const sizes = await Promise.all(['', 'app.js', 'app.css'].map(async (p) => (await fetch(url + (p ? p : ''))).arrayBuffer().then((b) => b.byteLength)));
     const page = await browser.newPage();
     const opens = [];
     for (let i = 0; i < 5; i++) {
