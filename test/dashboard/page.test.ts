@@ -110,8 +110,11 @@ describe('the dashboard page', () => {
     expect(await text(page, '#run-count')).toBe('18 of 99 runs');
     for (const c of statuses) expect(c).toContain('crash');
     await page.selectOption('#status-filter', 'all');
+    // One click sorts descending, the next ascending; each waits for its arrow (a click on a header being redrawn is lost).
     await page.click('th[data-key="value"]');
+    await page.waitForFunction(() => document.querySelector('th[data-key="value"]')?.textContent?.includes('▼'));
     await page.click('th[data-key="value"]');
+    await page.waitForFunction(() => document.querySelector('th[data-key="value"]')?.textContent?.includes('▲'));
     const values = await page.locator('tr.run').evaluateAll((rows) => rows.map((r) => Number(r.children[3]?.textContent)).filter((v) => Number.isFinite(v)));
     expect(values.length).toBeGreaterThan(5);
     expect(values).toEqual([...values].sort((a, b) => a - b));
