@@ -55,7 +55,7 @@ function toWire(tag: string, r: RunRecord): WireRun {
     description: r.description,
     commit: r.commit,
     durationMs: r.durationMs,
-    start: r.start,
+    startMs: Number.isFinite(Date.parse(r.start)) ? Date.parse(r.start) : null,
   };
   if (r.crashReason) w.crashReason = r.crashReason;
   if (r.violation) w.violation = r.violation;

@@ -16,7 +16,7 @@ import { readSupervisorState } from '../supervisor/state.js';
 import { LedgerFeed } from './feed.js';
 import { laneView, SupervisorCheck } from './lanes.js';
 import { findPlaces, type Place } from './places.js';
-import type { Delta, Snapshot, WireLane, WireStats } from '../report/wire.js';
+import { columnsOfRuns, type Delta, type Snapshot, type WireColumns, type WireLane, type WireStats } from '../report/wire.js';
 
 export interface ModelOptions {
   repo: string;
@@ -56,6 +56,11 @@ export class DashboardModel extends EventEmitter {
   private tmuxes = new Map<string, TmuxApi>();
   private closed = false;
   readonly repo: string;
+  /** Changes told so far (runs, lanes, stats; not panes): a snapshot names the count it includes. */
+  seq = 0;
+  /** Bumped whenever any ledger's runs change (the server keeps their JSON until then). */
+  runsVersion = 0;
+  private columns: { version: number; columns: WireColumns } | null = null;
 
   constructor(private readonly o: ModelOptions) {
     super();
@@ -83,12 +88,26 @@ export class DashboardModel extends EventEmitter {
       metric: first?.metric ?? 'val_bpb',
       goal: first?.goal ?? 'min',
       lanes: this.lanes,
-      runs: [...this.tags.values()].flatMap((t) => t.feed.runs),
+      runs: [],
+      columns: this.runColumns(),
       stats: [...this.stats.values()],
       actions: false,
       live: true,
       now: Date.now(),
+      seq: this.seq,
     };
+  }
+
+  /** Every run of every ledger, as columns (made again only after the runs changed). */
+  runColumns(): WireColumns {
+    if (this.columns?.version !== this.runsVersion) this.columns = { version: this.runsVersion, columns: columnsOfRuns([...this.tags.values()].flatMap((t) => t.feed.runs)) };
+    return this.columns.columns;
+  }
+
+  /** A change of what a snapshot holds: counted, then told. */
+  private tell(d: Delta): void {
+    this.seq++;
+    this.emit('delta', d);
   }
 
   /** The place and log path of a run (for the diff and log endpoints); null for an unknown tag or run. */
@@ -161,11 +180,14 @@ export class DashboardModel extends EventEmitter {
     const added = [];
     for (const t of this.tags.values()) {
       const got = t.feed.poll();
-      if (got.reset) this.emit('delta', { kind: 'reset', tag: t.place.tag, runs: got.runs } satisfies Delta);
+      if (got.reset) this.tell({ kind: 'reset', tag: t.place.tag, runs: got.runs } satisfies Delta);
       else if (got.runs.length) added.push(...got.runs);
-      if (got.reset || got.runs.length) this.statsDirty.add(t.place.tag);
+      if (got.reset || got.runs.length) {
+        this.statsDirty.add(t.place.tag);
+        this.runsVersion++;
+      }
     }
-    if (added.length) this.emit('delta', { kind: 'runs', runs: added } satisfies Delta);
+    if (added.length) this.tell({ kind: 'runs', runs: added } satisfies Delta);
     const lanes = [...this.tags.values()].map((t) => laneView(t.place, t.feed, { sup: this.sup, budgetSeconds: t.budgetSeconds, goal: t.goal }));
     let changed = lanes.length !== this.lanes.length;
     const json = new Map<string, string>();
@@ -176,7 +198,7 @@ export class DashboardModel extends EventEmitter {
     }
     this.lanes = lanes;
     this.laneJson = json;
-    if (changed) this.emit('delta', { kind: 'lanes', lanes, now: Date.now() } satisfies Delta);
+    if (changed) this.tell({ kind: 'lanes', lanes, now: Date.now() } satisfies Delta);
     if (this.statsDirty.size) {
       for (const tag of this.statsDirty) {
         const t = this.tags.get(tag);
@@ -184,7 +206,7 @@ export class DashboardModel extends EventEmitter {
         else this.stats.delete(tag);
       }
       this.statsDirty.clear();
-      this.emit('delta', { kind: 'stats', stats: [...this.stats.values()] } satisfies Delta);
+      this.tell({ kind: 'stats', stats: [...this.stats.values()] } satisfies Delta);
     }
     if (lanes.some((l) => l.pane && this.panes.has(l.tag))) this.paneTick();
   }
@@ -219,12 +241,14 @@ export class DashboardModel extends EventEmitter {
       t.watcher = this.watchDir(stateDir(p.home, p.tag), false);
       this.tags.set(p.tag, t);
       this.statsDirty.add(p.tag);
+      this.runsVersion++;
     }
     for (const [tag, t] of this.tags) {
       if (seen.has(tag)) continue;
       t.watcher?.close();
       this.tags.delete(tag);
       this.statsDirty.add(tag);
+      this.runsVersion++;
     }
     // Folders made after we started are watched from the scan that finds them.
     this.rootWatch ??= this.watchDir(path.join(this.repo, STATE_ROOT), true);

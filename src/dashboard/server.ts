@@ -66,9 +66,17 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     res.end(redact(body));
   };
   const sendText = (res: ServerResponse, status: number, body: string) => send(res, status, 'text/plain; charset=utf-8', body);
-  const event = (res: ServerResponse, name: string, data: unknown) => res.write(redact(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
+  const event = (res: ServerResponse, name: string, data: unknown, id?: number) => res.write(redact(`event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`));
 
-  const snapshot = () => ({ ...model.snapshot(), actions: !!actionToken });
+  // The runs are most of a snapshot: their JSON (redacted) is kept until they change, the rest made each time.
+  let runsJson: { version: number; bytes: Buffer } | null = null;
+  const writeSnapshot = (res: ServerResponse, before = '', after = ''): void => {
+    const { columns, ...head } = { ...model.snapshot(), actions: !!actionToken };
+    if (runsJson?.version !== model.runsVersion) runsJson = { version: model.runsVersion, bytes: Buffer.from(redact(JSON.stringify(columns))) };
+    res.write(`${before}${redact(JSON.stringify(head)).slice(0, -1)},"columns":`);
+    res.write(runsJson.bytes);
+    res.write(`}${after}`);
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const p = url.pathname;
@@ -77,15 +85,19 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       req.resume(); // drain the body, so the connection can serve the next request
       return sendText(res, 405, 'This dashboard is read-only.\n');
     }
-    if (p === '/' || p === '/index.html') return send(res, 200, 'text/html; charset=utf-8', livePage({ repo: path.basename(model.repo), actionToken }));
+    if (p === '/' || p === '/index.html') return send(res, 200, 'text/html; charset=utf-8', livePage({ repo: path.basename(model.repo), actionToken, token }));
     if (p === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', assets.js);
     if (p === '/app.css') return send(res, 200, 'text/css; charset=utf-8', assets.css);
     if (p === '/favicon.ico') {
       res.writeHead(204, SECURITY_HEADERS);
       return void res.end();
     }
-    if (p === '/api/snapshot') return send(res, 200, 'application/json', JSON.stringify(snapshot()));
-    if (p === '/api/events') return events(req, res);
+    if (p === '/api/snapshot') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/json' });
+      writeSnapshot(res);
+      return void res.end();
+    }
+    if (p === '/api/events') return events(req, res, url);
     if (p === '/api/pane') return pane(req, res, url.searchParams.get('tag') ?? '');
     if (p === '/api/diff' || p === '/api/log') {
       const tag = url.searchParams.get('tag') ?? '';
@@ -164,11 +176,15 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     });
   }
 
-  function events(req: IncomingMessage, res: ServerResponse): void {
+  function events(req: IncomingMessage, res: ServerResponse, url: URL): void {
     openStream(req, res);
-    event(res, 'snapshot', snapshot());
+    // The page fetched /api/snapshot first (a plain JSON answer parses far faster than a 2 MB event); the stream
+    // sends a snapshot again only when something changed since that one (?since=, or Last-Event-ID on a reconnect).
+    const since = Number(req.headers['last-event-id'] ?? url.searchParams.get('since') ?? NaN);
+    if (since === model.seq) event(res, 'hello', { seq: model.seq }, model.seq);
+    else writeSnapshot(res, `event: snapshot\nid: ${model.seq}\ndata: `, '\n\n');
     const onDelta = (d: Delta) => {
-      if (d.kind !== 'pane') event(res, d.kind, d);
+      if (d.kind !== 'pane') event(res, d.kind, d, model.seq);
     };
     model.on('delta', onDelta);
     req.on('close', () => model.off('delta', onDelta));

@@ -23,7 +23,8 @@ export interface WireRun {
   description: string;
   commit: string;
   durationMs: number;
-  start: string;
+  /** Unix ms the run started; null when its record's start does not parse. */
+  startMs: number | null;
   crashReason?: string;
   violation?: string;
   seed?: number;
@@ -102,6 +103,38 @@ export interface WireColumns {
   startMs: (number | null)[];
   crashReason: (string | null)[];
   violation: (string | null)[];
+  /** Absent when no run has one. */
+  seed?: (number | null)[];
+  job?: (WireJob | null)[];
+}
+
+/** Runs as columns: what a snapshot carries (10,000 runs parse in a fraction of the time as objects). */
+export function columnsOfRuns(runs: WireRun[]): WireColumns {
+  const n = runs.length;
+  const c: WireColumns = { tag: new Array(n), id: new Array(n), status: new Array(n), value: new Array(n), bestBefore: new Array(n), added: new Array(n), removed: new Array(n), description: new Array(n), commit: new Array(n), durationMs: new Array(n), startMs: new Array(n), crashReason: new Array(n), violation: new Array(n) };
+  let seed: (number | null)[] | null = null;
+  let job: (WireJob | null)[] | null = null;
+  for (let i = 0; i < n; i++) {
+    const r = runs[i]!;
+    c.tag[i] = r.tag;
+    c.id[i] = r.id;
+    c.status[i] = r.status;
+    c.value[i] = r.value;
+    c.bestBefore[i] = r.bestBefore;
+    c.added[i] = r.added;
+    c.removed[i] = r.removed;
+    c.description[i] = r.description;
+    c.commit[i] = r.commit;
+    c.durationMs[i] = r.durationMs;
+    c.startMs[i] = r.startMs;
+    c.crashReason[i] = r.crashReason ?? null;
+    c.violation[i] = r.violation ?? null;
+    if (r.seed !== undefined) (seed ??= new Array(n).fill(null))[i] = r.seed;
+    if (r.job) (job ??= new Array(n).fill(null))[i] = r.job;
+  }
+  if (seed) c.seed = seed;
+  if (job) c.job = job;
+  return c;
 }
 
 /** The runs of columns, as objects. */
@@ -119,10 +152,14 @@ export function runsOfColumns(c: WireColumns): WireRun[] {
       description: c.description[i]!,
       commit: c.commit[i]!,
       durationMs: c.durationMs[i]!,
-      start: c.startMs[i] === null ? '' : new Date(c.startMs[i]!).toISOString(),
+      startMs: c.startMs[i]!,
     };
     if (c.crashReason[i]) r.crashReason = c.crashReason[i]!;
     if (c.violation[i]) r.violation = c.violation[i]!;
+    const seed = c.seed?.[i];
+    if (seed !== undefined && seed !== null) r.seed = seed;
+    const job = c.job?.[i];
+    if (job) r.job = job;
     out[i] = r;
   }
   return out;
@@ -135,8 +172,10 @@ export interface Snapshot {
   goal: 'min' | 'max';
   lanes: WireLane[];
   runs: WireRun[];
-  /** Instead of runs (report.html). */
+  /** Instead of runs (the live snapshot and report.html): the page turns them into runs. */
   columns?: WireColumns;
+  /** The model's change count when it was made: the event stream sends only what came after it. */
+  seq?: number;
   stats: WireStats[];
   /** Actions (add a task, stop a lane, promote) are allowed (`--allow-actions`). */
   actions: boolean;

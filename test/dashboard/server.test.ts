@@ -57,4 +57,21 @@ describe('dashboard server', () => {
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
     expect(page.body).not.toContain('ar-actions');
   });
+
+  it('sends the runs as columns, and the stream repeats the snapshot only when something changed since the page got it', async () => {
+    const page = await get(open.url);
+    expect(page.body).toContain('<link rel="preload" href="api/snapshot" as="fetch" crossorigin="anonymous">');
+    const snap = JSON.parse((await get(open.url + 'api/snapshot')).body);
+    expect(snap.runs).toEqual([]);
+    expect(snap.columns.id.length).toBeGreaterThan(5);
+    expect(snap.columns.tag).toContain('mar5');
+    expect(Number.isInteger(snap.seq)).toBe(true);
+    const same = await get(`${open.url}api/events?since=${snap.seq}`, { until: 'data: ' });
+    expect(same.body).toContain('event: hello');
+    expect(same.body).not.toContain('event: snapshot');
+    const stale = await get(`${open.url}api/events?since=${snap.seq - 1}`, { until: '"columns":' });
+    expect(stale.body).toContain(`event: snapshot\nid: ${snap.seq}\n`);
+    const reconnect = await get(`${open.url}api/events`, { headers: { 'Last-Event-ID': String(snap.seq) }, until: 'data: ' });
+    expect(reconnect.body).toContain('event: hello');
+  });
 });

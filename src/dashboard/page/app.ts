@@ -13,6 +13,12 @@ function liveApi(token: string | null): Api {
   const action = document.querySelector('meta[name="ar-actions"]')?.getAttribute('content') ?? null;
   const q = (p: string) => (token ? `${p}${p.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : p);
   return {
+    async json<T>(p: string): Promise<T> {
+      // The same address, mode and credentials as the page's preload link, so the browser hands over that answer.
+      const res = await fetch(q(p), { mode: 'cors', credentials: 'same-origin' });
+      if (!res.ok) throw new Error(`the dashboard answered ${res.status}`);
+      return (await res.json()) as T;
+    },
     async text(p) {
       try {
         const res = await fetch(p, { headers: token ? { 'X-AR-Token': token } : {} });
@@ -99,20 +105,32 @@ function start(): void {
       status.className = `conn ${cls}`;
     }
   };
-  const es = api.stream('api/events', {
-    snapshot: (snap: Snapshot) => {
-      if (!store) {
-        store = new Store(snap);
-        status = mount(store, api).status;
-      } else store.replace(snap);
-      setStatus('live', 'on');
+  const listen = (seq: number | null) => {
+    const es = api.stream(seq === null ? 'api/events' : `api/events?since=${seq}`, {
+      snapshot: (snap: Snapshot) => {
+        if (!store) {
+          store = new Store(snap);
+          status = mount(store, api).status;
+        } else store.replace(snap);
+        setStatus('live', 'on');
+      },
+      hello: () => setStatus('live', 'on'),
+      runs: (d: Delta) => store?.apply(d),
+      reset: (d: Delta) => store?.apply(d),
+      lanes: (d: Delta) => store?.apply(d),
+      stats: (d: Delta) => store?.apply(d),
+    });
+    es.onerror = () => setStatus('reconnecting', 'off');
+  };
+  // The snapshot as one JSON answer (preloaded by the HTML), then the stream of what changed after it.
+  api.json<Snapshot>('api/snapshot').then(
+    (snap: Snapshot) => {
+      store = new Store(snap);
+      status = mount(store, api).status;
+      listen(snap.seq ?? null);
     },
-    runs: (d: Delta) => store?.apply(d),
-    reset: (d: Delta) => store?.apply(d),
-    lanes: (d: Delta) => store?.apply(d),
-    stats: (d: Delta) => store?.apply(d),
-  });
-  es.onerror = () => setStatus('reconnecting', 'off');
+    () => listen(null),
+  );
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

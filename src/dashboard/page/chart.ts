@@ -9,6 +9,33 @@ import { statusOf } from './table.js';
 const COLORS = ['#4ea1ff', '#f5a623', '#7ed321', '#bd10e0', '#50e3c2', '#ff6b9a', '#b8e986', '#9b9bff'];
 const LABELS_MAX = 40;
 
+/** Round marks, one per cell of the mark's radius: 10,000 runs on 800 px would draw each spot a dozen times over. */
+const onePerCell: uPlot.Series.Points.PathBuilder = (u, si, i0, i1) => {
+  const pts = u.series[si]!.points!;
+  const dpr = devicePixelRatio || 1;
+  const rad = (((pts.size ?? 5) - (pts.width ?? 1)) / 2) * dpr;
+  const xs = u.data[0];
+  const ys = u.data[si]!;
+  const fill = new Path2D();
+  const cell = Math.max(1, rad);
+  const seen = new Set<number>();
+  for (let i = i0; i <= i1; i++) {
+    const v = ys[i];
+    if (v === null || v === undefined) continue;
+    const x = Math.round(u.valToPos(xs[i]!, 'x', true));
+    const y = Math.round(u.valToPos(v, 'y', true));
+    const k = Math.round(x / cell) * 65536 + Math.round(y / cell);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    fill.moveTo(x + rad, y);
+    fill.arc(x, y, rad, 0, Math.PI * 2);
+  }
+  const clip = new Path2D();
+  const b = u.bbox;
+  clip.rect(b.left - 2 * rad, b.top - 2 * rad, b.width + 4 * rad, b.height + 4 * rad);
+  return { fill, stroke: (pts.width ?? 0) > 0 ? fill : null, clip };
+};
+
 interface Plan {
   tags: string[];
   data: uPlot.AlignedData;
@@ -99,9 +126,9 @@ export class RunChart {
       data.push(best, kept, other, crash);
       series.push(
         { label: `best ${label}`, stroke: color, width: 2, points: { show: false }, paths: uPlot.paths.stepped!({ align: 1 }), spanGaps: false },
-        { label: `kept ${label}`, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 9, fill: color, stroke: '#0d1117', width: 1.5 } },
-        { label: `discard ${label}`, stroke: color + '99', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#0d1117', stroke: color + '99', width: 1 } },
-        { label: `crash ${label}`, stroke: '#ff5f56', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#ff5f56', stroke: '#ff5f56', width: 1 } },
+        { label: `kept ${label}`, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 9, fill: color, stroke: '#0d1117', width: 1.5, paths: onePerCell } },
+        { label: `discard ${label}`, stroke: color + '99', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#0d1117', stroke: color + '99', width: 1, paths: onePerCell } },
+        { label: `crash ${label}`, stroke: '#ff5f56', width: 0, paths: () => null, points: { show: true, size: 7, fill: '#ff5f56', stroke: '#ff5f56', width: 1, paths: onePerCell } },
       );
     });
     return { tags, data: data as uPlot.AlignedData, series, lo, hi, crashY };

@@ -48,9 +48,8 @@ export const fmt = {
     if (m) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
     return `${Math.floor(s)}s`;
   },
-  time(iso: string): string {
-    const t = Date.parse(iso);
-    if (!Number.isFinite(t)) return '-';
+  time(t: number | null): string {
+    if (t === null || !Number.isFinite(t)) return '-';
     const d = new Date(t);
     return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
   },

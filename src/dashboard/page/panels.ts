@@ -198,7 +198,7 @@ export class RunDetail {
     fill(this.tabs, ...(['diff', 'log'] as const).map((w) => h('button', { class: w === what ? 'on' : '', onclick: () => this.show(w) }, w)));
     const r = this.run!;
     if (!this.api) {
-      const lines = [`commit ${r.commit}`, `status ${statusOf(r)}${r.crashReason ? ` (${r.crashReason})` : ''}${r.violation ? `: ${r.violation}` : ''}`, `value ${fmt.value(r.value)}`, `lines +${r.added} −${r.removed}`, `started ${r.start}`, '', 'Diffs and logs are shown by the live dashboard (ar-supervise dashboard).'];
+      const lines = [`commit ${r.commit}`, `status ${statusOf(r)}${r.crashReason ? ` (${r.crashReason})` : ''}${r.violation ? `: ${r.violation}` : ''}`, `value ${fmt.value(r.value)}`, `lines +${r.added} −${r.removed}`, `started ${r.startMs === null ? '-' : new Date(r.startMs).toISOString()}`, '', 'Diffs and logs are shown by the live dashboard (ar-supervise dashboard).'];
       this.pre.textContent = lines.join('\n');
       return;
     }
@@ -210,6 +210,7 @@ export class RunDetail {
 
 /** Talking to the server: the access token (if any) on every request. */
 export interface Api {
+  json<T>(path: string): Promise<T>;
   text(path: string): Promise<string>;
   stream(path: string, on: Record<string, (data: never) => void>): EventSource;
   /** An action, with the page's action token; the server's sentence back. */

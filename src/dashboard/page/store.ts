@@ -10,11 +10,7 @@ export class Store {
   private listeners = new Set<(what: 'runs' | 'lanes' | 'stats') => void>();
 
   constructor(snap: Snapshot) {
-    if (snap.columns) {
-      snap.runs = runsOfColumns(snap.columns);
-      delete snap.columns;
-    }
-    this.snap = snap;
+    this.snap = withRuns(snap);
     this.skew = snap.now - Date.now();
     this.index();
   }
@@ -37,7 +33,7 @@ export class Store {
   }
 
   replace(snap: Snapshot): void {
-    this.snap = snap;
+    this.snap = withRuns(snap);
     this.skew = snap.now - Date.now();
     this.index();
     this.tell('runs');
@@ -88,6 +84,15 @@ export class Store {
   better(a: number, b: number): boolean {
     return this.snap.goal === 'min' ? a < b : a > b;
   }
+}
+
+/** A snapshot's runs as objects (it carries them as columns). */
+function withRuns(snap: Snapshot): Snapshot {
+  if (snap.columns) {
+    snap.runs = runsOfColumns(snap.columns);
+    delete snap.columns;
+  }
+  return snap;
 }
 
 /** The name a tag shows as: `session:lane` for a lane. */

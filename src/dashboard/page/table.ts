@@ -136,16 +136,18 @@ export class LedgerTable {
         case 'duration':
           return r.durationMs;
         case 'start':
-          return r.start;
+          return r.startMs ?? -Infinity;
       }
     };
-    const order = new Map(all.map((r, i) => [r, i]));
-    rows.sort((a, b) => {
-      const x = v(a);
-      const y = v(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * dir || (order.get(a)! - order.get(b)!) * dir;
+    // Each key computed once; ties keep ledger order (the filter kept it, so a row's index is its place).
+    const keys = rows.map(v);
+    const at = rows.map((_, i) => i);
+    at.sort((a, b) => {
+      const x = keys[a]!;
+      const y = keys[b]!;
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a - b) * dir;
     });
-    this.rows = rows;
+    this.rows = at.map((i) => rows[i]!);
     const n = all.length;
     this.count.textContent = rows.length === n ? `${n} run${n === 1 ? '' : 's'}` : `${rows.length} of ${n} runs`;
     this.paint();
@@ -194,7 +196,7 @@ export class LedgerTable {
       description: () => r.description,
       commit: () => h('code', {}, r.commit.slice(0, 7)),
       duration: () => fmt.duration(r.durationMs),
-      start: () => fmt.time(r.start),
+      start: () => fmt.time(r.startMs),
     };
     const tr = h('tr', { class: `run ${s}${r === this.selected ? ' selected' : ''}`, 'data-id': r.id, 'data-tag': r.tag, onclick: () => this.open(r) });
     for (const c of cols) tr.appendChild(h('td', { class: (c.num ? 'num ' : '') + (c.cls ?? ''), title: c.key === 'description' ? r.description : null }, cells[c.key]()));
