@@ -5,7 +5,7 @@
  * test of each profile.
  */
 import { expect } from 'vitest';
-import { cpSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cli, git, processesIn, ROOT } from '../helpers/repo.js';
@@ -26,6 +26,13 @@ export function exampleRepo(root: string, extraConfig = ''): { repo: string; tas
   const tasks = path.join(root, 'tasks.yaml');
   writeFileSync(tasks, TASKS);
   return { repo, tasks };
+}
+
+/** The session's output and every screen the supervisor saved (the repo is deleted after the test): why it failed. */
+export function whyFailed(repo: string, tag: string, output: string): string {
+  const dir = path.join(repo, '.autoresearch', tag);
+  const screens = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('screen-')) : [];
+  return [output, ...screens.map((f) => `--- ${f}\n${readFileSync(path.join(dir, f), 'utf8')}`)].join('\n');
 }
 
 /** The shell command a scripted model sends for a prompt: edit train.py with sed, then run the experiment by name. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeTempDir } from './claude-harness.js';
 import { startMockOpenAI, type MockOpenAI } from './mock-openai.js';
-import { checkNight, commandFor, exampleRepo } from './night.js';
+import { checkNight, commandFor, exampleRepo, whyFailed } from './night.js';
 import { cli, ROOT } from '../helpers/repo.js';
 
 const SOCKET = `artest-codex-${process.pid}`;
@@ -64,7 +64,7 @@ describe('the supervisor with the real Codex CLI', () => {
       PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`,
     };
     const r = await cli(['--session', 'e2e', '--foreground', '--max-iterations', '2', '--tasks', tasks], { cwd: repo, env, timeout: 240_000 });
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.exitCode, whyFailed(repo, 'e2e', r.all)).toBe(0);
 
     // The trust dialog was answered on screen: Codex itself recorded it.
     expect(readFileSync(path.join(codexHome, 'config.toml'), 'utf8')).toContain(`[projects."${repo}"]`);

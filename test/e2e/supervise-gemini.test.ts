@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeTempDir } from './claude-harness.js';
 import { startMockGemini, type MockGemini } from './mock-gemini.js';
-import { checkNight, commandFor, exampleRepo } from './night.js';
+import { checkNight, commandFor, exampleRepo, whyFailed } from './night.js';
 import { cli, ROOT } from '../helpers/repo.js';
 
 const SOCKET = `artest-gemini-${process.pid}`;
@@ -52,7 +52,7 @@ describe('the supervisor with the real Gemini CLI', () => {
       PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`,
     };
     const r = await cli(['--session', 'e2e', '--foreground', '--max-iterations', '2', '--tasks', tasks], { cwd: repo, env, timeout: 240_000 });
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.exitCode, whyFailed(repo, 'e2e', r.all)).toBe(0);
 
     // The supervisor answered the sign-in on screen (the CLI itself then records the choice in the user's settings,
     // as when a person answers it); our hooks went into the project's .gemini/ and came out again, folder and all.
