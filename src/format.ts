@@ -7,3 +7,13 @@ export const MISSING = '-';
 export function fmtValue(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? MISSING : v.toFixed(6);
 }
+
+/**
+ * A computed number (a mean, a spread, a difference, as `compare` shows them): 6 decimals, 7 significant digits from
+ * 10,000 up, and n/a, inf or -inf where arithmetic gave no number (not a missing run: that is MISSING).
+ */
+export function fmtNumber(x: number): string {
+  if (Number.isNaN(x)) return 'n/a';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return Math.abs(x) >= 1e4 ? x.toPrecision(7) : x.toFixed(6);
+}

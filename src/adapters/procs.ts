@@ -16,6 +16,12 @@ export function probeProgram(program: string, args: string[], o: { cwd: string; 
   return { ok: false, why: `${args.join(' ')} exited ${r.status ?? r.signal}${last ? `: ${last.slice(0, 200)}` : ''}` };
 }
 
+/** A process's command line, from `ps -o args=`; null when it is gone. */
+export function commandLine(pid: number): string | null {
+  const r = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return r.status === 0 && r.stdout ? r.stdout.trim() : null;
+}
+
 export interface Proc {
   pid: number;
   ppid: number;

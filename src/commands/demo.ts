@@ -122,14 +122,15 @@ async function runDemo(example: string, dir: string, budget: number, out: (s: st
   if (wanted.length) writeFileSync(ignore, have.replace(/\n?$/, have ? '\n' : '') + wanted.join('\n') + '\n');
 
   // A repo of its own; an identity only where git has none configured.
+  const { runGit } = await import('../adapters/git.js');
   const git = async (args: string[]) => {
-    const r = await execa('git', args, { cwd: dir, reject: false, timeout: 60_000 });
-    if (r.exitCode !== 0) throw new ToolError(`git ${args.join(' ')} failed in ${dir}: ${String(r.stderr || r.stdout).trim().split('\n')[0]}`);
-    return String(r.stdout).trim();
+    const r = await runGit(dir, args, { timeoutMs: 60_000 });
+    if (!r.ok) throw new ToolError(`git ${args.join(' ')} failed in ${dir}: ${String(r.stderr || r.stdout).trim().split('\n')[0]}`);
+    return r.stdout.trim();
   };
   await git(['init', '-q']);
   await git(['symbolic-ref', 'HEAD', 'refs/heads/main']);
-  const has = async (key: string) => (await execa('git', ['config', '--get', key], { cwd: dir, reject: false })).exitCode === 0;
+  const has = async (key: string) => (await runGit(dir, ['config', '--get', key])).ok;
   if (!(await has('user.name'))) await git(['config', 'user.name', 'autoresearch-demo']);
   if (!(await has('user.email'))) await git(['config', 'user.email', 'demo@localhost']);
   await git(['config', 'commit.gpgsign', 'false']); // a throwaway repo: never wait for a signing prompt

@@ -1,16 +1,11 @@
 // The terminal rendering of a comparison: a per-seed table, the summary lines and the verdict.
+import { fmtNumber } from '../format.js';
 import type { CompareResult, CompareRun } from './summary.js';
 
-/** A metric value: fixed 6 decimals like results.tsv, or 7 significant digits for large numbers. */
-export function fmtValue(x: number): string {
-  if (Number.isNaN(x)) return 'n/a';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  return Math.abs(x) >= 1e4 ? x.toPrecision(7) : x.toFixed(6);
-}
 
 /** A signed difference (always with its sign). */
 export function fmtDiff(x: number): string {
-  const s = fmtValue(x);
+  const s = fmtNumber(x);
   return x > 0 && Number.isFinite(x) ? '+' + s : s;
 }
 
@@ -29,7 +24,7 @@ function fmtStat(x: number): string {
 function cell(r: CompareRun | undefined): string {
   if (!r) return 'not run';
   if (r.value === null) return `crash (${r.crashReason ?? 'error'})`;
-  return fmtValue(r.value);
+  return fmtNumber(r.value);
 }
 
 function plural(n: number, one: string, many = one + 's'): string {
@@ -68,13 +63,13 @@ export function formatComparison(r: CompareResult): string {
 
   const armLine = (name: string, a: { n: number; mean: number; std: number; crashes: number }) => {
     const extra = a.crashes ? `, ${plural(a.crashes, 'crash', 'crashes')}` : '';
-    return [name, `${fmtValue(a.mean)} ± ${fmtValue(a.std)}`, `(${plural(a.n, 'run')}${extra})`];
+    return [name, `${fmtNumber(a.mean)} ± ${fmtNumber(a.std)}`, `(${plural(a.n, 'run')}${extra})`];
   };
   const excl = s.excludedSeeds.length ? `; seed${s.excludedSeeds.length === 1 ? '' : 's'} ${s.excludedSeeds.join(', ')} left out` : '';
   const sums = [
     armLine('A', s.a),
     armLine('B', s.b),
-    ['B-A', `${fmtDiff(s.diff.mean)} ± ${fmtValue(s.diff.std)}`, `(${plural(s.pairs, 'pair')}${excl})`],
+    ['B-A', `${fmtDiff(s.diff.mean)} ± ${fmtNumber(s.diff.std)}`, `(${plural(s.pairs, 'pair')}${excl})`],
   ];
   out.push(...table(sums, [false, false, false]));
   out.push(`paired t-test         p ${fmtP(s.tTest.p)}  (t = ${fmtStat(s.tTest.t)}, df = ${s.tTest.df < 0 ? 0 : s.tTest.df})`);

@@ -15,7 +15,7 @@ import { checkPrerequisites } from '../engine/prereq.js';
 import { readState } from '../engine/state.js';
 import { UsageError } from '../errors.js';
 import { stateDir, tagFromBranch } from '../paths.js';
-import { fmtValue } from './format.js';
+import { fmtNumber } from '../format.js';
 import { summarizeRuns, type Arm, type CompareResult, type CompareRun } from './summary.js';
 
 export interface CompareOptions {
@@ -217,7 +217,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
           metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? String(v) : v])),
         };
         runs.push(run);
-        const what = run.value !== null ? `${config.metric} ${fmtValue(run.value)}` : `crash (${run.crashReason})`;
+        const what = run.value !== null ? `${config.metric} ${fmtNumber(run.value)}` : `crash (${run.crashReason})`;
         say(`[${runs.length}/${total}] ${arm} seed ${seed}: ${what} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
         if (outcome.interrupted) {
           interrupted = true;

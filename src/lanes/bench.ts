@@ -5,6 +5,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Git } from '../adapters/git.js';
 import { initTag } from '../engine/init.js';
 import { runExperiment } from '../engine/step.js';
 import { loadConfig } from '../config.js';
@@ -47,7 +48,7 @@ print("training_seconds: 0.1")
 `;
 
 async function git(cwd: string, args: string[]): Promise<void> {
-  await run('git', args, { cwd });
+  await new Git(cwd).raw(args);
 }
 
 /** Keep starting runs in this lane until the deadline; returns how many finished and when the last did. */

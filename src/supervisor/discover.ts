@@ -1,10 +1,9 @@
 // Find our sessions: the tmux sessions on our socket with our prefix, and the supervisor state each one has.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { topLevelSync } from '../adapters/git.js';
 import type { SessionInfo, TmuxApi } from '../adapters/tmux.js';
-import { isAlive } from '../adapters/procs.js';
+import { commandLine, isAlive } from '../adapters/procs.js';
 import { STATE_ROOT } from '../paths.js';
 import { parseSessionName } from './files.js';
 import { readSupervisorState, type SupervisorState } from './state.js';
@@ -23,12 +22,8 @@ export interface Found {
 /** Is pid a running supervisor for this tag (not a reused pid)? Checked on its command line. */
 export function isSupervisorProcess(pid: number, tag: string): boolean {
   if (!isAlive(pid)) return false;
-  try {
-    const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return new RegExp(`--session[ =]${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(args.trim());
-  } catch {
-    return false;
-  }
+  const args = commandLine(pid);
+  return args !== null && new RegExp(`--session[ =]${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(args);
 }
 
 /** Our sessions by tag, with their repo (the sessions' folder) and supervisor state; plus live ones in cwd's repo. */

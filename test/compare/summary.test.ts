@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { summarizeRuns, type CompareRun, type CompareResult } from '../../src/compare/summary.js';
-import { formatComparison, fmtValue, fmtP } from '../../src/compare/format.js';
+import { formatComparison, fmtP } from '../../src/compare/format.js';
+import { fmtNumber as fmtValue } from '../../src/format.js';
 
 function runs(a: Array<number | null>, b: Array<number | null>): CompareRun[] {
   const out: CompareRun[] = [];
