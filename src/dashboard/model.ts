@@ -3,7 +3,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
-import stripAnsi from 'strip-ansi';
 import { Tmux, type TmuxApi } from '../adapters/tmux.js';
 import { loadConfig } from '../config.js';
 import { readState } from '../engine/state.js';
@@ -16,7 +15,8 @@ import { readSupervisorState } from '../supervisor/state.js';
 import { LedgerFeed } from './feed.js';
 import { laneView, SupervisorCheck } from './lanes.js';
 import { findPlaces, type Place } from './places.js';
-import { columnsOfRuns, type Delta, type Snapshot, type WireColumns, type WireLane, type WireStats } from '../report/wire.js';
+import { columnsOfRuns, type Delta, type Snapshot, type WireColumns, type WireLane, type WirePaneLine, type WireStats } from '../report/wire.js';
+import { paneLines, paneText } from './ansi.js';
 
 export interface ModelOptions {
   repo: string;
@@ -27,6 +27,8 @@ export interface ModelOptions {
   /** How often a watched pane is captured (default 500 ms). */
   paneMs?: number;
   isSupervisor?: (pid: number, tag: string) => boolean;
+  /** Keys out of a pane line before its colours are kept (the server's redactor). */
+  redact?: (text: string) => string;
 }
 
 interface Tag {
@@ -51,7 +53,7 @@ export class DashboardModel extends EventEmitter {
   private paneTimer: NodeJS.Timeout | null = null;
   private pending: NodeJS.Timeout | null = null;
   private rescan = true;
-  private panes = new Map<string, { watchers: number; last: string | null }>();
+  private panes = new Map<string, { watchers: number; raw: string | null; last: { text: string; lines: WirePaneLine[] } | null }>();
   readonly sup: SupervisorCheck;
   private tmuxes = new Map<string, TmuxApi>();
   private closed = false;
@@ -124,19 +126,15 @@ export class DashboardModel extends EventEmitter {
 
   /** A client watches a lane's pane (until the returned function is called). */
   watchPane(tag: string): () => void {
-    const p = this.panes.get(tag) ?? { watchers: 0, last: null };
+    const p = this.panes.get(tag) ?? { watchers: 0, raw: null, last: null };
     p.watchers++;
     this.panes.set(tag, p);
-    if (p.last !== null) queueMicrotask(() => this.emit('delta', { kind: 'pane', tag, text: p.last! } satisfies Delta));
+    const last = p.last;
+    if (last) queueMicrotask(() => this.emit('delta', { kind: 'pane', tag, ...last } satisfies Delta));
     this.paneTick();
     return () => {
       if (--p.watchers <= 0) this.panes.delete(tag);
     };
-  }
-
-  /** The last pane text seen for a tag (sent to a client that starts watching it). */
-  paneText(tag: string): string | null {
-    return this.panes.get(tag)?.last ?? null;
   }
 
   private watchDir(dir: string, structural: boolean): FSWatcher | null {
@@ -270,16 +268,18 @@ export class DashboardModel extends EventEmitter {
           if (!lane?.pane || !t) continue;
           const st = readSupervisorState(t.place.home, tag);
           if (!st) continue;
-          let text: string;
+          let raw: string;
           try {
-            text = await this.tmuxOn(st.socket).capture(agentSession(tag));
+            raw = await this.tmuxOn(st.socket).capture(agentSession(tag), { ansi: true });
           } catch {
             continue; // between restarts: no pane for a moment
           }
-          text = stripAnsi(text).replace(/\s+$/, '');
-          if (text !== p.last) {
-            p.last = text;
-            this.emit('delta', { kind: 'pane', tag, text } satisfies Delta);
+          if (raw !== p.raw) {
+            p.raw = raw;
+            const lines = paneLines(raw, this.o.redact);
+            const text = paneText(lines);
+            p.last = { text, lines };
+            this.emit('delta', { kind: 'pane', tag, text, lines } satisfies Delta);
           }
         }
       } finally {

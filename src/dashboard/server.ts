@@ -57,7 +57,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const built = pageAssets();
   if (!built) throw new ToolError('the dashboard page is not built (dist/dashboard/app.js); run "npm run build" in the package folder.');
   const assets = built;
-  const model = new DashboardModel({ ...o, repo: o.repo });
+  const model = new DashboardModel({ ...o, repo: o.repo, redact });
   model.start();
   const streams = new Set<ServerResponse>();
 

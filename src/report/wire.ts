@@ -185,10 +185,24 @@ export interface Snapshot {
   now: number;
 }
 
+/** A run of a pane's text in one style: colours as #rrggbb; bold, dim, italic, underline, inverse as 1. */
+export interface WirePaneSpan {
+  t: string;
+  fg?: string;
+  bg?: string;
+  b?: 1;
+  d?: 1;
+  i?: 1;
+  u?: 1;
+  r?: 1;
+}
+
+export type WirePaneLine = WirePaneSpan[];
+
 /** Events after the snapshot. */
 export type Delta =
   | { kind: 'runs'; runs: WireRun[] }
   | { kind: 'reset'; tag: string; runs: WireRun[] }
   | { kind: 'lanes'; lanes: WireLane[]; now: number }
   | { kind: 'stats'; stats: WireStats[] }
-  | { kind: 'pane'; tag: string; text: string };
+  | { kind: 'pane'; tag: string; text: string; lines?: WirePaneLine[] };

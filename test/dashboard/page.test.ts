@@ -1,7 +1,7 @@
 // The page in a real headless Chromium against the real `ar-supervise dashboard`: sessions and runs listed,
 // a run, a state change and pane lines arrive without a reload, the filter works, hostile text stays text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import { appendRun, cleanup, fakeSupervisor, launchBrowser, makeNight, record, s
 const SOCKET = `artest-${process.pid}-dash`;
 const tmux = new Tmux(SOCKET);
 const XSS = '<img src=x onerror=alert(1)>';
+const PANE_XSS = '<script>alert("pane")</script>';
 let browser: Browser;
 let served: Served;
 let night: ReturnType<typeof makeNight>;
@@ -25,8 +26,12 @@ beforeAll(async () => {
   const gpu0 = night.lanes[0]!;
   sup = fakeSupervisor(gpu0.tag);
   writeSupervisor(gpu0.home, gpu0.tag, sup.pid!, SOCKET);
-  // The lane's agent: a real tmux pane (cat echoes what is typed into it).
-  await tmux.newSession({ name: `ar-${gpu0.tag}`, cwd: gpu0.home, argv: ['cat'], width: 120, height: 20 });
+  // The lane's agent: a real tmux pane showing a captured coloured Claude Code screen whose text holds a script
+  // tag, then cat (which echoes what is typed into it).
+  const screen = readFileSync(path.join(ROOT, 'test/fixtures/screens/claude/ready.ansi.txt'), 'utf8').split('\n').slice(0, 9).join('\n').replace('Welcome back!', PANE_XSS);
+  const screenFile = path.join(gpu0.home, 'screen.ansi');
+  writeFileSync(screenFile, screen + '\x1b[0m\n');
+  await tmux.newSession({ name: `ar-${gpu0.tag}`, cwd: gpu0.home, argv: ['sh', '-c', 'cat screen.ansi; exec cat'], width: 200, height: 20 });
   await tmux.sendLiteral(`ar-${gpu0.tag}`, 'agent says hello');
   // A run in progress on gpu0, with its log.
   writeFileSync(path.join(gpu0.home, 'autoresearch.yaml'), 'budget_seconds: 300\n');
@@ -73,8 +78,16 @@ describe('the dashboard page', () => {
     expect(await text(page, 'tr.lane[data-tag="apr5-gpu1"]')).toContain('idle');
   });
 
-  it('shows the agent pane and the current run log, ANSI stripped, and new pane lines live', async () => {
+  it('shows the agent pane in its colours with its text as text, the current run log ANSI stripped, and new pane lines live', async () => {
     await page.waitForFunction(() => document.getElementById('pane')?.textContent?.includes('agent says hello'), null, { timeout: 20_000 });
+    const pane = await page.locator('#pane').textContent();
+    expect(pane).toContain(PANE_XSS);
+    expect(pane).toContain('Tips for getting started');
+    expect(pane).not.toMatch(/\x1b|\[38;5;/);
+    expect(await page.locator('#pane script').count()).toBe(0);
+    const styled = await page.locator('#pane span').evaluateAll((spans) => spans.map((s) => ({ t: s.textContent, color: (s as HTMLElement).style.color, bold: (s as HTMLElement).style.fontWeight })));
+    expect(styled).toContainEqual({ t: 'Claude Code', color: 'rgb(215, 135, 135)', bold: '' });
+    expect(styled.find((s) => s.t?.includes(PANE_XSS))).toMatchObject({ bold: 'bold' });
     const log = await text(page, '#run-log');
     expect(log).toContain('step 20 loss 2.9');
     expect(log).not.toContain('\x1b');

@@ -1,5 +1,6 @@
 // The sessions table, the agent's pane and current run of the chosen lane, the statistics, a run's diff and log.
-import type { WireLane, WireRun } from '../../report/wire.js';
+import type { WireLane, WirePaneLine, WireRun } from '../../report/wire.js';
+import { showPane } from './pane.js';
 import { fill, fmt, h } from './dom.js';
 import { laneLabel, type Store } from './store.js';
 import { statusOf } from './table.js';
@@ -105,7 +106,7 @@ export class LanePanel {
       return;
     }
     this.pane.textContent = lane?.pane ? 'Waiting for the pane…' : 'No agent is running in this session.';
-    this.source = this.api.stream(`api/pane?tag=${encodeURIComponent(tag)}`, { pane: (d: { text: string }) => (this.pane.textContent = d.text) });
+    this.source = this.api.stream(`api/pane?tag=${encodeURIComponent(tag)}`, { pane: (d: { text: string; lines?: WirePaneLine[] }) => showPane(this.pane, d) });
   }
 
   update(): void {
