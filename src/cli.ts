@@ -17,6 +17,9 @@ import * as push from './commands/push.js';
 import * as finalize from './commands/finalize.js';
 import * as importCmd from './commands/import.js';
 import * as dashboard from './commands/dashboard.js';
+import * as submit from './commands/submit.js';
+import * as results from './commands/results.js';
+import * as queue from './commands/queue.js';
 
 export function buildProgram(): Command {
   const program = new Command('ar-supervise');
@@ -32,7 +35,7 @@ export function buildProgram(): Command {
       outputError: (s, write) => write(`ar-supervise: ${s.replace(/^error: /, '').trim().replace(/([^.])$/, '$1.')}\n`),
     });
   // Each command module registers itself; session also owns the root `--session` form.
-  for (const mod of [session, init, run, tail, kill, status, sweep, demo, report, compare, promote, doctor, push, finalize, importCmd, dashboard]) {
+  for (const mod of [session, init, run, tail, kill, status, sweep, demo, report, compare, promote, doctor, push, finalize, importCmd, dashboard, submit, results, queue]) {
     mod.register(program);
   }
   for (const cmd of program.commands) {

@@ -53,6 +53,8 @@ export interface Config {
   noise: { reruns: number; sigma: number } | null;
   notify: { webhook: string | null; bell: boolean; desktop: boolean };
   executor: ExecutorConfig;
+  /** Experiments in flight: how many the supervisor keeps queued or running (1: one at a time, as `run`), and what a stale result gets. */
+  pipeline: { depth: number; stale: 'remeasure' | 'discard' };
   supervisor: {
     /** Restart the agent with a fresh context after this many turns (0 = never). */
     restart_after_turns: number;
@@ -111,6 +113,7 @@ export function defaultConfig(): Config {
     supervisor: { restart_after_turns: 0, unknown_screen_timeout: 60, backoff_initial: 30, backoff_max: 900, unavailable_limit: 7200 },
     git: { push: null, push_refs: false, message: DEFAULT_KEEP_MESSAGE },
     executor: defaultExecutor(),
+    pipeline: { depth: 1, stale: 'remeasure' },
   };
 }
 

@@ -9,7 +9,7 @@ import { PROFILE_NAMES } from './config/agent-names.js';
 export * from './config-defaults.js';
 import { applyEnv, checkRemote, defaultConfig, type Config, type TaskSpec } from './config-defaults.js';
 
-type Kind = 'profile' | 'string' | 'optstring' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'args' | 'goal' | 'tasks' | 'url' | 'remote' | 'template' | 'engine';
+type Kind = 'profile' | 'string' | 'optstring' | 'number' | 'posnumber' | 'int' | 'bool' | 'argv' | 'strings' | 'args' | 'goal' | 'tasks' | 'url' | 'remote' | 'template' | 'engine' | 'stale' | 'depth';
 type Schema = { [key: string]: Kind | Schema };
 
 const SCHEMA: Schema = {
@@ -32,6 +32,7 @@ const SCHEMA: Schema = {
   notify: { webhook: 'url', bell: 'bool', desktop: 'bool' },
   supervisor: { restart_after_turns: 'int', unknown_screen_timeout: 'posnumber', backoff_initial: 'posnumber', backoff_max: 'posnumber', unavailable_limit: 'posnumber' },
   git: { push: 'remote', push_refs: 'bool', message: 'template' },
+  pipeline: { depth: 'depth', stale: 'stale' },
   executor: { kind: 'engine', partition: 'optstring', gres: 'optstring', account: 'optstring', qos: 'optstring', time_padding: 'int', args: 'args', retries: 'int' },
 };
 
@@ -61,6 +62,12 @@ function checkValue(key: string, kind: Kind, v: unknown, file: string): unknown 
       return v;
     case 'engine':
       if (v !== 'local' && v !== 'slurm') throw bad('"local" or "slurm"');
+      return v;
+    case 'stale':
+      if (v !== 'remeasure' && v !== 'discard') throw bad('"remeasure" or "discard"');
+      return v;
+    case 'depth':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 64) throw bad('a whole number from 1 to 64');
       return v;
     case 'args':
       if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '')) return v;

@@ -76,17 +76,21 @@ export function commonDirSync(dir: string): string | null {
 }
 
 export class Git {
-  constructor(readonly cwd: string) {}
+  /** `env`: added to every command's environment (GIT_INDEX_FILE for a scratch index). */
+  constructor(
+    readonly cwd: string,
+    private readonly env?: Record<string, string>,
+  ) {}
 
   /** Run one git command; never throws for a non-zero exit. */
   async try(args: string[]): Promise<GitResult> {
-    const r = await runGit(this.cwd, args);
+    const r = await runGit(this.cwd, args, this.env ? { env: this.env } : {});
     return { ok: r.ok, stdout: r.ok ? r.stdout : '', stderr: r.ok ? r.stderr : r.stderr.trim() || `git exited with ${r.code}` };
   }
 
   /** Run one git command; throws on failure (a fault of the tool or the repo). */
   async raw(args: string[]): Promise<string> {
-    const r = await runGit(this.cwd, args);
+    const r = await runGit(this.cwd, args, this.env ? { env: this.env } : {});
     if (r.ok) return r.stdout;
     const why = r.stderr.trim() || r.stdout.trim();
     const sub = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '';
@@ -201,6 +205,36 @@ export class Git {
       timeoutMs,
     });
     return { ok: r.ok, stdout: r.stdout, stderr: r.stderr.trim() };
+  }
+  /** `git merge-tree --write-tree ours theirs`: the merged tree, or null when the two conflict (their merge base is the cherry-pick's base on a linear branch). */
+  async mergeTree(ours: string, theirs: string): Promise<string | null> {
+    const r = await runGit(this.cwd, ['merge-tree', '--write-tree', '--no-messages', ours, theirs]);
+    if (r.ok) return r.stdout.split('\n')[0]!.trim();
+    if (r.code === 1) return null;
+    throw new ToolError(`git merge-tree exited with ${r.code ?? 'a signal'}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+  /** `git rev-parse <commit>^{tree}`. */
+  async treeOf(commit: string): Promise<string> {
+    return (await this.raw(['rev-parse', `${commit}^{tree}`])).trim();
+  }
+  /** `git read-tree <commit>` into the index (a scratch one, with GIT_INDEX_FILE in env). */
+  async readTree(commit: string): Promise<void> {
+    await this.raw(['read-tree', commit]);
+  }
+  async writeTree(): Promise<string> {
+    return (await this.raw(['write-tree'])).trim();
+  }
+  /** Files `b` adds that `a` lacks. */
+  async addedFiles(a: string, b: string): Promise<string[]> {
+    const out = await this.raw(['diff', '--name-only', '-z', '--no-renames', '--diff-filter=A', a, b, '--']);
+    return out.split('\0').filter(Boolean);
+  }
+  /** `git checkout --detach --force <commit>` (a slot's own worktree: nothing of anyone's is in it). */
+  async checkoutDetached(commit: string): Promise<void> {
+    await this.raw(['checkout', '-q', '--detach', '--force', commit]);
+  }
+  async deleteRef(ref: string): Promise<void> {
+    await this.try(['update-ref', '-d', ref]);
   }
   /** Subject and body of a commit. */
   async message(commit: string): Promise<string> {

@@ -17,12 +17,24 @@ export function formatResult(r: StepResult): string {
   lines.push(`commit:      ${rec.commit.slice(0, 7)} ${rec.description}`);
   lines.push(`memory_gb:   ${rec.memoryGb.toFixed(1)}`);
   lines.push(`duration:    ${(rec.durationMs / 1000).toFixed(1)} s`);
-  lines.push(`run:         #${rec.id}  log: ${rec.log}`);
+  lines.push(`run:         #${rec.id}  log: ${rec.log || '(not trained)'}`);
+  if (rec.experiment !== undefined) lines.push(`experiment:  #${rec.experiment}${rec.remeasured ? ' (re-measured on the new best)' : ''}`);
   if (rec.status === 'keep') lines.push('branch:      advanced to this commit');
+  else if (rec.experiment !== undefined) lines.push(`branch:      stays at ${r.best.commit.slice(0, 7)}`);
   else if (rec.commit !== rec.parent) lines.push(`branch:      reverted to ${rec.parent.slice(0, 7)}`);
   if (rec.tail) {
     lines.push('log tail:');
     for (const l of rec.tail.split('\n')) lines.push('  ' + l);
   }
   return lines.join('\n') + '\n';
+}
+
+/** One line per finished experiment, for the agent's next prompt: `#17 finished: discard 0.9512 (+0.0012 vs best)`. */
+export function resultLine(rec: StepResult['record']): string {
+  const n = rec.experiment ?? rec.id;
+  const status = rec.crashReason ? `crash (${rec.crashReason})` : rec.status;
+  const value = rec.value === null ? '' : ` ${fmt(rec.value)}`;
+  const d = rec.value !== null && rec.bestBefore !== null ? rec.value - rec.bestBefore : null;
+  const delta = d === null ? '' : ` (${d >= 0 ? '+' : ''}${d.toFixed(4)} vs best)`;
+  return `#${n} finished: ${status}${value}${delta} ${rec.description}`;
 }

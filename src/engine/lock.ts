@@ -72,3 +72,22 @@ export function withLockSync<T>(path: string, fn: () => T, timeoutMs = 30_000): 
     wait = Math.min(wait * 2, 20);
   }
 }
+
+/** Hold the lock around async work (git commands), waiting for other holders without blocking the event loop. */
+export async function withLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let wait = 2;
+  for (;;) {
+    const release = tryLock(path);
+    if (release) {
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${path}`);
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(wait * 2, 50);
+  }
+}

@@ -5,19 +5,19 @@ import { cancelRun, executorFor, type JobHandle, type JobPlace } from '../execut
 import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
-import { decide } from './decide.js';
-import { keptMessage } from '../commit-message.js';
 import { repoRoot } from './repo.js';
 import { guard } from './guard.js';
 import { appendRun, readTip, tipOf } from './ledger.js';
 import { readRecords } from './records.js';
+import { baseRecord, judge, nameFinding, readOutcome, recordRun, type MadeBy } from './settle.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { tryLock, lockOwner } from './lock.js';
 import { isAlive as pidAlive } from '../adapters/pid.js';
-import { classify, errorExcerpt, parseSummary } from './metrics.js';
 import { checksums, readState, writeState, type TagState } from './state.js';
 import { lastKeep } from './kept.js';
-import type { CrashReason, RunRecord } from './types.js';
+import { syncWorkTree } from './submit.js';
+import { runnerLockPath } from './queue.js';
+import type { RunRecord } from './types.js';
 import { redactSecrets, trainingEnv } from '../secrets.js';
 
 export interface StepOptions {
@@ -65,7 +65,6 @@ interface Pending {
   by?: MadeBy;
 }
 
-type MadeBy = Pick<RunRecord, 'agent' | 'model'>;
 
 /** Which agent and model made a run: the supervisor names them in its agent's environment (AR_AGENT, AR_MODEL). */
 export function madeBy(env: NodeJS.ProcessEnv = process.env): MadeBy {
@@ -112,6 +111,9 @@ export function acquireRunLock(repo: string, tag: string): () => void {
   const release = tryLock(runLockPath(repo, tag));
   if (!release) {
     const owner = lockOwner(runLockPath(repo, tag));
+    if (owner !== null && owner === lockOwner(runnerLockPath(repo, tag))) {
+      throw new UsageError(`queued experiments are running (runner pid ${owner}); use "ar-supervise submit" and "ar-supervise results", or wait until "ar-supervise queue" shows none.`);
+    }
     throw new UsageError(`another experiment is running in this checkout (pid ${owner ?? '?'}); wait for it to finish.`);
   }
   return release;
@@ -163,45 +165,6 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   return added;
 }
 
-function baseRecord(
-  state: TagState,
-  id: number,
-  commit: string,
-  parent: string,
-  description: string,
-  start: string,
-  log: string,
-  seed?: number,
-  by: MadeBy = {},
-): RunRecord {
-  return {
-    v: 1,
-    id,
-    tag: state.tag,
-    ...(state.lane ? { lane: state.lane } : {}),
-    start,
-    end: new Date().toISOString(),
-    durationMs: 0,
-    commit,
-    parent,
-    description,
-    status: 'crash',
-    metric: state.metric,
-    value: null,
-    bestBefore: null,
-    memoryGb: 0,
-    metrics: {},
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    linesAdded: 0,
-    linesRemoved: 0,
-    log,
-    ...(seed !== undefined ? { seed } : {}),
-    ...by,
-  };
-}
-
 /** One step of the loop: guard, commit, train on the budget, parse, decide, record, revert. */
 export async function runExperiment(o: StepOptions): Promise<StepResult> {
   const { repo, tag } = o;
@@ -237,6 +200,10 @@ async function step(o: StepOptions): Promise<StepResult> {
   const best = tip.lastKeep ? { value: tip.lastKeep.value, commit: tip.lastKeep.commit } : { value: null, commit: state.base };
   const parent = best.commit;
   const head = headNow!;
+  // The queue's runner kept a result while this tree held an edit: the edit is against an older best.
+  if (!(await syncWorkTree(repo, tag))) {
+    throw new UsageError(`the best moved to ${parent.slice(0, 7)} while these edits were made on an older best (a queued experiment was kept); submit them instead ("ar-supervise submit -m ..."), which re-applies them onto the new best.`);
+  }
   if (head !== parent && !(await git.isAncestor(parent, head))) {
     throw new UsageError(`the branch moved off the last kept commit ${parent.slice(0, 7)}; reset it there ("git reset --hard ${parent.slice(0, 7)}") or start a new tag.`);
   }
@@ -355,52 +322,20 @@ async function step(o: StepOptions): Promise<StepResult> {
   }
   await counted();
 
-  // 4-5. Parse the whole log and classify.
-  let text = '';
-  try {
-    text = readFileSync(path.join(repo, logRel), 'utf8');
-  } catch {
-    text = outcome.tail;
+  // 4-6. Parse the whole log, classify, decide; a rerun of the kept commit measures noise and never moves the best.
+  readOutcome(rec, outcome, path.join(repo, logRel), config);
+  judge(rec, { best: best.value, goal: config.goal, noise: o.noise ?? state.noise, isRerun });
+  if (rec.status === 'keep' && !isRerun) {
+    await nameFinding(git, rec, {
+      template: config.git.message,
+      branchAt: rec.commit,
+      onNamed: (named) => {
+        pending.kept = named;
+        writeAtomic(pendingPath(repo, rec.tag), JSON.stringify(pending), 0o600);
+      },
+      log: o.log,
+    });
   }
-  const metrics = parseSummary(text);
-  const cls = classify(outcome, metrics, config.metric, outcome.tail);
-  rec.end = new Date().toISOString();
-  rec.durationMs = outcome.durationMs;
-  rec.metrics = sanitizeMetrics(metrics);
-  rec.exitCode = outcome.exitCode;
-  rec.signal = outcome.signal;
-  rec.timedOut = outcome.timedOut;
-  rec.ended = { cause: outcome.cause.kind, atSeconds: Math.round(outcome.cause.atMs / 100) / 10 };
-  if (outcome.job) rec.job = outcome.job;
-  rec.value = cls.value;
-  const mem = metrics[config.memory_metric];
-  rec.memoryGb = typeof mem === 'number' && Number.isFinite(mem) ? Math.round((mem / 1024) * 10) / 10 : 0;
-
-  // The budget belongs to the tool: a script that trains past it is not a fair comparison.
-  const trained = metrics.training_seconds;
-  if (cls.value !== null && typeof trained === 'number' && trained > config.budget_seconds * 1.1 + 1) {
-    rec.violation = `trained ${trained.toFixed(1)} s on a ${config.budget_seconds} s budget`;
-  }
-  if (cls.crashReason) {
-    rec.crashReason = cls.crashReason as CrashReason;
-    rec.tail = errorExcerpt(outcome.tail);
-  }
-  const noise = o.noise ?? state.noise;
-  // 6. Decide; a rerun of the kept commit measures noise and never moves the best.
-  const d = decide({
-    value: cls.value,
-    crashed: cls.crashReason !== null,
-    violation: !!rec.violation,
-    best: best.value,
-    goal: config.goal,
-    threshold: noise?.threshold,
-  });
-  rec.status = isRerun && d.keep && best.value !== null ? 'discard' : d.status;
-  if (noise && rec.value !== null && best.value !== null) {
-    const margin = config.goal === 'min' ? best.value - rec.value : rec.value - best.value;
-    rec.noise = { sigma: noise.sigma, threshold: noise.threshold, margin };
-  }
-  if (rec.status === 'keep' && !isRerun) await nameFinding(repo, git, rec, pending, config.git.message, o.log);
   await finish(repo, git, rec, parent, rec.status === 'keep', columns, o.log);
   o.log?.info({ id, status: rec.status, value: rec.value, crash: rec.crashReason }, 'run recorded');
   const after = rec.status === 'keep' ? { value: rec.value, commit: rec.commit } : best;
@@ -444,50 +379,9 @@ export function preflight(repo: string, tag: string, minFree = 1 << 20): void {
   }
 }
 
-function sanitizeMetrics(m: Record<string, number | string>): Record<string, number | string> {
-  // JSON has no NaN or Infinity: keep them as strings.
-  const out: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(m)) out[k] = typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
-  return out;
-}
-
-/**
- * 7. A kept commit says what was found. It was made before training, so a copy with its tree and parent and
- * the finding as its message takes its place on the branch and the run's ref (one transaction, before the row
- * is written, so runs.jsonl and results.tsv name the commit on the branch). The pending marker knows both
- * commits: a runner cut off here is settled by reconcile(). A branch moved meanwhile keeps the first message.
- */
-async function nameFinding(repo: string, git: Git, rec: RunRecord, pending: Pending, template: string, log?: StepOptions['log']): Promise<void> {
-  try {
-    const named = await git.commitTree(rec.commit, [rec.parent], keptMessage(template, rec));
-    pending.kept = named;
-    writeAtomic(pendingPath(repo, rec.tag), JSON.stringify(pending), 0o600);
-    const moved = await git.updateRefs(
-      [
-        { ref: `refs/heads/${branchFor(rec.tag)}`, sha: named, old: rec.commit },
-        { ref: `refs/autoresearch/${rec.tag}/${rec.id}`, sha: named },
-      ],
-      `autoresearch: keep run ${rec.id}`,
-    );
-    if (moved.ok) rec.commit = named;
-    else log?.warn({ id: rec.id, err: moved.stderr.split('\n')[0] }, 'the kept commit keeps its first message: the branch moved during the run');
-  } catch (e) {
-    log?.warn({ id: rec.id, err: (e as Error).message }, 'the kept commit keeps its first message');
-  }
-}
-
 /** 8. Record first, then move git: a crash in between is settled by reconcile(). */
 async function finish(repo: string, git: Git, rec: RunRecord, parent: string, keep: boolean, columns: readonly string[], log?: StepOptions['log']): Promise<void> {
-  let repaired: string | null;
-  let relaid = false;
-  try {
-    ({ repaired, relaid } = appendRun(repo, rec, columns));
-  } catch (e) {
-    throw new ToolError(`could not append to the ledger: ${(e as Error).message}`);
-  }
-  // results.tsv is append-only and ours: an altered or deleted one was rebuilt from the records (the altered copy archived).
-  if (relaid) log?.info({ id: rec.id, kept: path.relative(repo, repaired!), columns }, 'results.tsv rewritten with the configured ledger_columns');
-  else if (repaired) log?.warn({ id: rec.id, kept: path.relative(repo, repaired) }, 'results.tsv was altered or deleted outside the tool; rebuilt from the records');
+  recordRun(repo, rec, columns, log);
   if (!keep && rec.commit !== parent) await git.resetHard(parent);
   const p = pendingPath(repo, rec.tag);
   if (existsSync(p)) unlinkSync(p);

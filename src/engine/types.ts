@@ -76,6 +76,15 @@ export interface RunRecord {
   imported?: { from: string; line: number; inGit: boolean };
   /** What ended the training first, and when (seconds of running time). */
   ended?: { cause: EndKind; atSeconds: number };
+  /** Queued experiments (`submit`): the experiment's number, when it was queued, and why it was not kept as measured. */
+  experiment?: number;
+  queued?: string;
+  /** The second measurement of an idea whose first was stale (measured on a parent the best had moved past). */
+  remeasured?: boolean;
+  /** Measured on a parent the best had moved past: a discard whatever its value (re-measured when it beat its parent). */
+  stale?: boolean;
+  /** Not measured: it did not apply onto the new best, which experiment #n had made. */
+  conflict?: number;
   /** Where a scheduler ran it (absent for a local run). */
   job?: { engine: string; id: string; node: string | null; queuedSeconds: number; state: string; retries?: number };
 }

@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { Git } from '../adapters/git.js';
+import { isAlive } from '../adapters/pid.js';
+import { writeAtomic } from '../fs/atomic.js';
+import { stateDir } from '../paths.js';
+import type { JobHandle } from '../executors/types.js';
+import { lockOwner } from './lock.js';
+import type { MadeBy } from './settle.js';
+import type { RunRecord } from './types.js';
+
+// The experiments waiting or running, on disk: .autoresearch/<tag>/queue/<n>.json, each one's commit held by
+// refs/autoresearch/<tag>/queue/<n>. A killed runner loses none of them; the next one settles what it left.
+
+export interface QueueEntry {
+  /** The experiment's number (what `submit` printed). */
+  n: number;
+  /** The commit to measure (after a re-apply: the re-applied one). */
+  commit: string;
+  /** The commit it sits on: the best when it was made, or the best it was re-applied onto. */
+  parent: string;
+  description: string;
+  /** ISO times: submitted, and started on a slot. */
+  queued: string;
+  started?: string;
+  seed?: number;
+  by?: MadeBy;
+  /** Set by the guard at submit time: recorded as a discard, never trained. */
+  violation?: string;
+  /** A second measurement after a stale first one. */
+  remeasure?: boolean;
+  state: 'queued' | 'running';
+  /** While running: the runner's pid, its slot, how to find the job, the best's value when it started, its log. */
+  runner?: number;
+  slot?: number;
+  job?: JobHandle;
+  parentValue?: number | null;
+  log?: string;
+  /** `queue --cancel` on a running experiment: the runner stops it. */
+  cancel?: boolean;
+  /** The record, written here before git moves, so a runner cut off between the two is settled from it. */
+  record?: RunRecord;
+}
+
+export const queueDir = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'queue');
+const entryPath = (repo: string, tag: string, n: number) => path.join(queueDir(repo, tag), `${n}.json`);
+export const queueRef = (tag: string, n: number) => `refs/autoresearch/${tag}/queue/${n}`;
+export const queueLockPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'queue.lock');
+export const runnerLockPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'runner.lock');
+/** The commit the user's working tree sits on, while the runner has moved the branch past it. */
+const basePath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'worktree-base');
+
+/** Every entry, oldest first, re-measurements ahead of new ideas (they are owed a place already had). */
+export function readQueue(repo: string, tag: string): QueueEntry[] {
+  const dir = queueDir(repo, tag);
+  if (!existsSync(dir)) return [];
+  const out: QueueEntry[] = [];
+  for (const f of readdirSync(dir)) {
+    if (!/^\d+\.json$/.test(f)) continue;
+    try {
+      out.push(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as QueueEntry);
+    } catch {
+      /* written atomically: a torn file is not ours */
+    }
+  }
+  return out.sort((a, b) => Number(!!b.remeasure) - Number(!!a.remeasure) || a.n - b.n);
+}
+
+export function writeEntry(repo: string, tag: string, e: QueueEntry): void {
+  mkdirSync(queueDir(repo, tag), { recursive: true, mode: 0o700 });
+  writeAtomic(entryPath(repo, tag, e.n), JSON.stringify(e), 0o600);
+}
+
+/** Take an entry off the queue: its file, then its ref (the run's own ref holds the commit from now on). */
+export async function removeEntry(repo: string, tag: string, n: number): Promise<void> {
+  try {
+    unlinkSync(entryPath(repo, tag, n));
+  } catch {
+    /* gone already */
+  }
+  await new Git(repo).deleteRef(queueRef(tag, n));
+}
+
+/** The next experiment number (call with the queue lock held): after every number used, and after the runs recorded, so numbers read like run numbers. */
+export function nextNumber(repo: string, tag: string, recorded: number): number {
+  const file = path.join(queueDir(repo, tag), 'next');
+  let next = 1;
+  try {
+    next = Number(readFileSync(file, 'utf8').trim()) || 1;
+  } catch {
+    /* first one */
+  }
+  const n = Math.max(next, recorded + 1);
+  mkdirSync(queueDir(repo, tag), { recursive: true, mode: 0o700 });
+  writeAtomic(file, String(n + 1));
+  return n;
+}
+
+/** The pid of the live runner of this tag, or null. */
+export function runnerAlive(repo: string, tag: string): number | null {
+  const pid = lockOwner(runnerLockPath(repo, tag));
+  return pid !== null && isAlive(pid) ? pid : null;
+}
+
+export function readBase(repo: string, tag: string): string | null {
+  try {
+    return readFileSync(basePath(repo, tag), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+export function writeBase(repo: string, tag: string, sha: string | null): void {
+  if (sha) writeAtomic(basePath(repo, tag), sha + '\n');
+  else if (existsSync(basePath(repo, tag))) unlinkSync(basePath(repo, tag));
+}

@@ -1,0 +1,43 @@
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Git } from '../adapters/git.js';
+import { worktreeAdd, worktreePrune } from '../adapters/worktree.js';
+import { stateDir } from '../paths.js';
+import { linkIgnoredDirs } from './link-ignored.js';
+
+// Where queued experiments train: one checkout per slot, never the user's working tree (the agent edits there).
+
+export interface Slot {
+  index: number;
+  /** Added to the training's environment (CUDA_VISIBLE_DEVICES of its GPU). */
+  env: Record<string, string>;
+  /** How `queue` names it: `slot 0`, `gpu 1`. */
+  label: string;
+}
+
+/** One slot per GPU given, else `count` slots without a GPU of their own (one local slot by default). */
+export function slotsFor(gpus: string[] | null, count = 1): Slot[] {
+  if (gpus && gpus.length) return gpus.map((g, i) => ({ index: i, env: { CUDA_VISIBLE_DEVICES: g }, label: `gpu ${g}` }));
+  return Array.from({ length: Math.max(1, count) }, (_, i) => ({ index: i, env: {}, label: `slot ${i}` }));
+}
+
+export function slotDir(repo: string, tag: string, index: number): string {
+  return path.join(stateDir(repo, tag), 'slots', String(index));
+}
+
+/** The slot's checkout at `commit` (made on first use, with the repo's ignored data folders linked in). */
+export async function checkoutSlot(repo: string, tag: string, index: number, commit: string): Promise<string> {
+  const dir = slotDir(repo, tag, index);
+  if (existsSync(path.join(dir, '.git'))) {
+    const r = await new Git(dir).checkoutDetached(commit).then(
+      () => true,
+      () => false,
+    );
+    if (r) return dir;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await worktreePrune(repo);
+  await worktreeAdd(repo, dir, commit);
+  await linkIgnoredDirs(repo, dir);
+  return dir;
+}
