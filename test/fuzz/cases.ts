@@ -23,6 +23,7 @@ export function badConfigs(): Array<[string, string | Buffer]> {
     supervisor: [{ restart_after_turns: -1 }, { unknown_screen_timeout: 'x' }, { foo: 1 }],
     git: [{ push: '--force' }, { push: 'a b' }, { push: 3 }, { push_refs: 'yes' }, { message: '' }, { message: 'keep {what}' }, 'origin'],
     ledger_columns: ['artifact_mb', ['tok per sec'], ['val_bpb']],
+    pipeline: [2, { depth: 0 }, { depth: 'two' }, { depth: 1.5 }, { stale: 'keep' }, { slots: 2 }],
     executor: ['slurm', { kind: 'k8s' }, { kind: 'slurm', partitions: 'gpu' }, { gres: 4 }, { partition: 'a b' }, { args: '--constraint=h100' }, { args: [1] }, { retries: -1 }, { time_padding: 'x' }],
   };
   for (const [k, vals] of Object.entries(wrong)) {
@@ -74,6 +75,13 @@ export function badArgs(): Array<[string, string[]]> {
     ['import without a file', ['import', '--tag', 'a']],
     ['import of a missing file', ['import', 'no-such.tsv', '--tag', 'a']],
     ['import with a slash tag', ['import', 'no-such.tsv', '--tag', 'a/b']],
+    ['submit without message', ['submit']],
+    ['submit with a word seed', ['submit', '-m', 'x', '--seed', 'abc']],
+    ['submit with bad gpus', ['submit', '-m', 'x', '--gpus', '0,,1']],
+    ['submit outside an autoresearch branch', ['submit', '-m', 'x']],
+    ['results with a word since', ['results', '--since', 'last']],
+    ['queue cancel of no number', ['queue', '--cancel', '0']],
+    ['queue with repeated gpus', ['queue', '--gpus', '1,1']],
   ];
 }
 
