@@ -48,6 +48,8 @@ describe('the supervisor with the real Gemini CLI', () => {
       GOOGLE_GEMINI_BASE_URL: mock.url,
       GEMINI_MODEL: 'gemini-2.5-pro',
       AR_TMUX_SOCKET: SOCKET,
+      // As on a CI machine: the profile keeps the CLI interactive (it would go headless and exit 41).
+      CI: 'true',
       AR_SUPERVISOR_SESSION: undefined,
       PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`,
     };

@@ -18,7 +18,8 @@ export const gemini: AgentProfile = {
   args: ['--yolo'],
   memoryFiles: ['GEMINI.md'],
   excludes: ['/' + SETTINGS],
-  dropEnv: [],
+  // With CI=true (or GITHUB_ACTIONS=true) the CLI runs headless: no sign-in dialog, "Invalid auth method selected", exit 41.
+  dropEnv: ['CI', 'GITHUB_ACTIONS'],
   sandboxVar: null,
 
   setup(ctx) {
