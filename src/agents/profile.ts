@@ -69,12 +69,18 @@ export interface AgentProfile {
   /** Text in the input box ('' when empty or a placeholder), null when no box is visible. */
   inputText(screen: string): string | null;
   /**
-   * Why the turn that just ended failed, or null when it did not: from the payload of a 'turn-failed' signal, or
-   * from the screen when a turn ended without one (the CLI's error line under the prompt).
+   * Why the turn that just ended failed, or null when it did not: from the turn-end or 'turn-failed' signal's payload
+   * (`failed` says which) and the screen as it is then, or from the screen alone when a turn ended without a signal
+   * (the CLI's error line under the prompt).
    */
-  failure(o: { event?: HookEvent; screen?: string; now?: number }): TurnFailure | null;
+  failure(o: { event?: HookEvent; failed?: boolean; screen?: string; now?: number }): TurnFailure | null;
+  /**
+   * Whether the CLI signals a failed turn itself ('turn-failed'). When it does not, an error on a ready screen ends
+   * the turn at once, without waiting for a turn-end signal that will not come.
+   */
+  readonly signalsFailures: boolean;
   /** Can the agent work at all (credentials, a CLI that starts)? The sentence to stop with, or null. Free checks only. */
-  preflight(o: { command: string; env: NodeJS.ProcessEnv; cwd: string; probe: Probe }): string | null;
+  preflight(o: { command: string; args: readonly string[]; env: NodeJS.ProcessEnv; cwd: string; probe: Probe }): string | null;
   /** The model the launch line or environment names, or null for the CLI's default. */
   model(args: readonly string[], env: Readonly<Record<string, string>>): string | null;
 }

@@ -421,7 +421,8 @@ export class AgentDriver {
       const stop = this.stopHeard(t0);
       if (stop) {
         this.pendingStop = null;
-        const failure = stop.failed ? this.o.profile.failure({ event: stop.e, now: this.now() }) : null;
+        // The signal and the screen as the turn ended: a CLI may end a failed turn like any other (Gemini).
+        const failure = this.o.profile.failure({ event: stop.e, failed: stop.failed, screen: await this.capture(), now: this.now() });
         return { by: 'hook', hookTime: stop.e.time, failure };
       }
       // The agent said it is ending: look at its pane now rather than at the next slow check.
@@ -441,6 +442,10 @@ export class AgentDriver {
         } else if (r.kind === 'ready') {
           unknownSince = null;
           readySince ??= this.now();
+          const stable = this.now() - readySince >= this.t.readyStableMs && (sawBusy || this.now() - t0 >= this.t.readyStableMs);
+          // A CLI that sends no signal for a failed turn (Codex) shows its error: no need to wait for one.
+          const failure = stable && !this.o.profile.signalsFailures ? this.o.profile.failure({ screen, now: this.now() }) : null;
+          if (failure) return { by: 'screen', hookTime: null, failure };
           const need = this.hooksHeard ? this.t.hookTrustMs : this.t.readyStableMs;
           if (this.now() - readySince >= need && (sawBusy || this.now() - t0 >= need)) {
             return { by: 'screen', hookTime: null, failure: this.o.profile.failure({ screen, now: this.now() }) };

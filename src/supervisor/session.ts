@@ -124,7 +124,7 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   if (!findProgram(command, repo, env.PATH ?? '')) {
     throw new UsageError(`the agent command "${command}" was not found on PATH; install ${profile.title} or set agent.command in autoresearch.yaml.`);
   }
-  const problem = agentPreflight(profile, command, repo, env);
+  const problem = agentPreflight(profile, command, args, repo, env);
   if (problem) throw new UsageError(problem);
   const until = o.until ? parseUntil(o.until) : null;
   const file = o.tasksFile ? loadTasksFile(path.resolve(o.tasksFile)) : null;
@@ -149,10 +149,10 @@ export function resolveAgent(config: Config, agent?: string): { profile: AgentPr
  * Can the agent work at all (credentials, a CLI that starts)? Checked before the baseline, so a missing login
  * costs seconds. Each profile carries its own check (Claude Code: credentials, and `--version` answers).
  */
-export function agentPreflight(profile: AgentProfile, command: string, repo: string, env: NodeJS.ProcessEnv): string | null {
+export function agentPreflight(profile: AgentProfile, command: string, args: readonly string[], repo: string, env: NodeJS.ProcessEnv): string | null {
   // Another program standing in for the CLI (a wrapper, a test's stand-in) has its own ways: no verdict.
   if (path.basename(command).replace(/\.exe$/i, '') !== profile.command) return null;
-  return profile.preflight({ command, env, cwd: repo, probe: probeProgram });
+  return profile.preflight({ command, args, env, cwd: repo, probe: probeProgram });
 }
 
 /** A live supervisor for this tag other than this process, if any (checked on its command line, so a reused pid does not count). */

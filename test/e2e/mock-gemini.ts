@@ -19,6 +19,8 @@ export interface MockGemini {
   /** For GOOGLE_GEMINI_BASE_URL. */
   url: string;
   userPrompts: string[];
+  /** Model calls (streamGenerateContent) answered or refused. */
+  calls: number;
   close(): Promise<void>;
 }
 
@@ -34,8 +36,9 @@ const textOf = (c: any): string => {
   return texts[texts.length - 1] ?? '';
 };
 
-export async function startMockGemini(o: { turns: (userText: string) => GeminiTurn }): Promise<MockGemini> {
+export async function startMockGemini(o: { turns: (userText: string) => GeminiTurn; refuse?: { status: number; body: unknown } }): Promise<MockGemini> {
   const prompts: string[] = [];
+  let calls = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -66,6 +69,12 @@ export async function startMockGemini(o: { turns: (userText: string) => GeminiTu
       }
       const userText = at >= 0 ? textOf(contents[at]) : '';
       if (at >= 0 && prompts[prompts.length - 1] !== userText) prompts.push(userText);
+      calls++;
+      if (o.refuse) {
+        res.writeHead(o.refuse.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(o.refuse.body));
+        return;
+      }
       const done = contents.slice(at + 1).filter((c) => (c?.parts ?? []).some((p: any) => p?.functionResponse)).length;
       const turn = o.turns(userText);
       const cmd = turn.commands[done];
@@ -80,6 +89,9 @@ export async function startMockGemini(o: { turns: (userText: string) => GeminiTu
   return {
     url: `http://127.0.0.1:${port}`,
     userPrompts: prompts,
+    get calls() {
+      return calls;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -33,7 +33,13 @@ function textOf(item: any): string {
   return '';
 }
 
-export async function startMockOpenAI(o: { turns: (userText: string) => CodexTurn }): Promise<MockOpenAI> {
+/** An HTTP refusal of every model call (the API's JSON error body). */
+export interface Refusal {
+  status: number;
+  body: unknown;
+}
+
+export async function startMockOpenAI(o: { turns: (userText: string) => CodexTurn; refuse?: Refusal }): Promise<MockOpenAI> {
   const prompts: string[] = [];
   let n = 0;
   const server = http.createServer((req, res) => {
@@ -53,6 +59,13 @@ export async function startMockOpenAI(o: { turns: (userText: string) => CodexTur
       }
       const input: any[] = Array.isArray(body.input) ? body.input : [];
       const k = ++n;
+      if (o.refuse) {
+        const user = input.filter((it) => it?.type === 'message' && it.role === 'user' && !textOf(it).includes('<environment_context>')).at(-1);
+        if (Array.isArray(body.tools) && body.tools.length && user && prompts[prompts.length - 1] !== textOf(user)) prompts.push(textOf(user));
+        res.writeHead(o.refuse.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(o.refuse.body));
+        return;
+      }
       const id = `resp_${k}`;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const sse = (ev: Record<string, unknown>) => res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);

@@ -14,25 +14,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
 
-import type { FailureKind, Probe, TurnFailure } from '../failure.js';
+import { classifyByRules, type FailureRule, type Probe, type TurnFailure } from '../failure.js';
 
 export type { FailureKind, Probe, TurnFailure } from '../failure.js';
-
-interface Rule {
-  name: string;
-  /** The hook's error types this rule covers (any type when absent), */
-  errors?: string[];
-  /** and a test on the agent's message (any message when absent). */
-  text?: RegExp;
-  kind: FailureKind;
-  cause: string;
-  sentence?: string;
-}
+export { parseResetTime } from '../reset-time.js';
 
 const LOGIN_FIX = 'run `claude` once and log in, or set ANTHROPIC_API_KEY';
 
 /** The table. Order matters: the first match wins. */
-export const FAILURE_RULES: Rule[] = [
+export const FAILURE_RULES: FailureRule[] = [
   {
     name: 'not-logged-in',
     text: /Not logged in/i,
@@ -138,102 +128,8 @@ export const FAILURE_RULES: Rule[] = [
  * Null when the turn did not fail in a way that matters (`max_output_tokens`: the turn was cut, not lost).
  */
 export function classifyTurnFailure(o: { error?: string | null; message?: string | null; now?: number }): TurnFailure | null {
-  const error = o.error ?? '';
-  if (error === 'max_output_tokens') return null;
-  const detail = (o.message ?? '').trim();
-  for (const r of FAILURE_RULES) {
-    if (r.errors && !r.errors.includes(error)) continue;
-    if (r.text && !r.text.test(detail)) continue;
-    const f: TurnFailure = { kind: r.kind, cause: r.cause, detail: detail || error || 'unknown error' };
-    if (r.sentence) f.sentence = r.sentence;
-    if (r.kind === 'usage-limit') {
-      const at = parseResetTime(detail, o.now ?? Date.now());
-      // Without a reset time there is nothing to wait for: back off as for a rate limit.
-      if (at === null) f.kind = 'transient';
-      else f.resetAt = at;
-    }
-    return f;
-  }
-  return null;
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-/** The offset of a time zone from UTC at an instant, in ms (0 for an unknown zone). */
-function zoneOffset(at: number, zone: string | null): number {
-  if (!zone) return -new Date(at).getTimezoneOffset() * 60_000;
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }).formatToParts(new Date(at));
-    const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-    return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at / 1000) * 1000;
-  } catch {
-    return -new Date(at).getTimezoneOffset() * 60_000;
-  }
-}
-
-/** The instant a wall-clock time (y, m, d, h, min) has in a zone (local time when the zone is null or unknown). */
-function wallTime(y: number, mo: number, d: number, h: number, min: number, zone: string | null): number {
-  const guess = Date.UTC(y, mo, d, h, min);
-  let t = guess - zoneOffset(guess, zone);
-  t = guess - zoneOffset(t, zone);
-  return t;
-}
-
-/** The date parts of an instant in a zone. */
-function dateIn(at: number, zone: string | null): { y: number; m: number; d: number } {
-  const shifted = new Date(at + zoneOffset(at, zone));
-  return { y: shifted.getUTCFullYear(), m: shifted.getUTCMonth(), d: shifted.getUTCDate() };
-}
-
-/**
- * When a usage limit resets, from the agent's words: "resets 5am (Europe/Berlin)", "resets 5:30pm",
- * "resets Dec 3, 5am (UTC)", "limit will reset at 17:00", or an epoch after a bar ("usage limit reached|1767330000").
- * Null when no time is named. A time of day without a date is the next such time (or one less than an hour ago:
- * a limit that outlives its reset by a little is not a day away).
- */
-export function parseResetTime(text: string, now = Date.now()): number | null {
-  const epoch = /\|(\d{10})\b/.exec(text);
-  if (epoch) return Number(epoch[1]) * 1000;
-  const m =
-    /\breset(?:s|ting)?\s+(?:at\s+|on\s+)?(?:([A-Za-z]{3})[a-z]*\.? (\d{1,2}),?\s+(?:at\s+)?)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?:\s*\(([^)]+)\))?/i.exec(text);
-  if (!m) return null;
-  const [, mon, day, hh, mm, ampm, zoneText] = m;
-  let h = Number(hh);
-  const min = mm ? Number(mm) : 0;
-  if (!ampm && !mm) return null; // "resets 5" is not a time
-  if (ampm) {
-    if (h < 1 || h > 12) return null;
-    h = (h % 12) + (ampm.toLowerCase() === 'pm' ? 12 : 0);
-  } else if (h > 23) return null;
-  if (min > 59) return null;
-  let zone: string | null = zoneText?.trim() || null;
-  if (zone) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    } catch {
-      zone = null;
-    }
-  }
-  const today = dateIn(now, zone);
-  if (mon && day) {
-    const mi = MONTHS.indexOf(mon.toLowerCase());
-    if (mi < 0) return null;
-    let t = wallTime(today.y, mi, Number(day), h, min, zone);
-    if (t < now - 86_400_000) t = wallTime(today.y + 1, mi, Number(day), h, min, zone);
-    return t;
-  }
-  let t = wallTime(today.y, today.m, today.d, h, min, zone);
-  if (t <= now - 3_600_000) t = wallTime(today.y, today.m, today.d + 1, h, min, zone);
-  return t;
+  if (o.error === 'max_output_tokens') return null;
+  return classifyByRules(FAILURE_RULES, o);
 }
 
 /** A line of the CLI's that reports a failed turn (after `●` or `⎿`), as it shows under the prompt. */

@@ -64,8 +64,10 @@ export const claude: AgentProfile = {
 
   dialogKeys: (dialog, screen) => dialogKeys(dialog as DialogState, screen),
   inputText: inputBoxText,
-  failure({ event, screen, now }) {
-    if (event) return classifyTurnFailure({ error: event.error, message: event.last_message ?? event.error_details, now });
+  signalsFailures: true,
+  failure({ event, failed, screen, now }) {
+    // A plain Stop is a turn that went through; StopFailure says why it did not.
+    if (event) return failed === false ? null : classifyTurnFailure({ error: event.error, message: event.last_message ?? event.error_details, now });
     const text = screen ? turnFailureText(screen) : null;
     return text ? classifyTurnFailure({ message: text, now }) : null;
   },

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { flagValue, type AgentProfile } from '../profile.js';
+import { classifyCodexFailure, codexFailureText, codexPreflight } from './failures.js';
 import { codexDialogKeys, codexInputText, readCodexScreen } from './screens.js';
 
 /** Codex's side request that writes a thread title also ends in a notify: not a turn of ours. */
@@ -57,9 +58,14 @@ export const codex: AgentProfile = {
     return e.prompt?.startsWith(TITLE_REQUEST) ? null : 'turn-end';
   },
 
-  // Its error screens are not in a table yet: a failed turn reads as a turn (issue 17 covers Claude Code only).
-  failure: () => null,
-  preflight: () => null,
+  // A failed turn fires no notify: its `■` error line on the screen says why.
+  signalsFailures: false,
+  failure({ event, screen, now }) {
+    if (event) return null;
+    const text = screen ? codexFailureText(screen) : null;
+    return text ? classifyCodexFailure(text, now) : null;
+  },
+  preflight: codexPreflight,
   readScreen: readCodexScreen,
   dialogKeys: codexDialogKeys,
   inputText: codexInputText,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isTracked } from '../../engine/exclude.js';
 import { installJsonHooks, removeJsonHooks } from '../json-hooks.js';
 import { flagValue, type AgentProfile, type SignalKind } from '../profile.js';
+import { classifyGeminiFailure, geminiFailureText, geminiPreflight, NO_RESPONSE } from './failures.js';
 import { geminiDialogKeys, geminiInputText, readGeminiScreen } from './screens.js';
 
 const SETTINGS = '.gemini/settings.json';
@@ -44,9 +45,14 @@ export const gemini: AgentProfile = {
   },
 
   signal: (e) => SIGNALS[e.event] ?? null,
-  // Its error screens are not in a table yet: a failed turn reads as a turn (issue 17 covers Claude Code only).
-  failure: () => null,
-  preflight: () => null,
+  // A failed turn ends in AfterAgent like any other (with no response): the `✕` error line on the screen says why.
+  signalsFailures: false,
+  failure({ event, screen, now }) {
+    if (event && event.last_message !== undefined && event.last_message !== NO_RESPONSE) return null;
+    const text = screen ? geminiFailureText(screen) : null;
+    return text ? classifyGeminiFailure(text, now) : null;
+  },
+  preflight: geminiPreflight,
   readScreen: readGeminiScreen,
   dialogKeys: geminiDialogKeys,
   inputText: geminiInputText,

@@ -11,6 +11,8 @@ export const MARKERS = {
   prompts: ['>', '*'],
   /** In the spinner line while a turn runs ("⠧ Thinking... (esc to cancel, 2s)"). */
   busy: 'esc to cancel',
+  /** A prompt sent while the CLI still initializes waits above the box ("Queued (press ↑ to edit):"): it is taken. */
+  queued: /^\s*Queued \(press ↑ to edit\):/m,
   authQuestion: 'How would you like to authenticate for this project?',
   authApiKey: /^Use Gemini API Key\b/,
   apiKeyTitle: 'Enter Gemini API Key',
@@ -44,6 +46,15 @@ function inputLine(screen: string): string | null {
   return null;
 }
 
+/** The key box under "Enter Gemini API Key" holds nothing (its line is only borders). */
+function keyBoxEmpty(screen: string): boolean {
+  const ls = lines(screen);
+  const at = ls.findIndex((l) => l.includes(MARKERS.apiKeyTitle));
+  const box = ls.slice(at + 1).findIndex((l) => /^\s*│\s*╭/.test(l));
+  if (box < 0) return false;
+  return /^\s*│\s*│\s*│\s*│\s*$/.test(ls[at + 1 + box + 1] ?? '');
+}
+
 export interface GeminiPattern {
   name: string;
   reading: ScreenReading;
@@ -61,8 +72,11 @@ export const PATTERNS: GeminiPattern[] = [
     test: (s) => s.includes(MARKERS.authQuestion) && /●\s*\d+\.\s+Use Gemini API Key/.test(s),
   },
   { name: 'not-signed-in', reading: { kind: 'fatal', message: NOT_SIGNED_IN }, test: (s) => s.includes(MARKERS.authQuestion) },
+  // The key box empty (no GEMINI_API_KEY to fill it from): a person must type a key.
+  { name: 'api-key-empty', reading: { kind: 'fatal', message: NOT_SIGNED_IN }, test: (s) => s.includes(MARKERS.apiKeyTitle) && keyBoxEmpty(s) },
   { name: 'api-key', reading: { kind: 'dialog', name: 'api-key' }, test: (s) => s.includes(MARKERS.apiKeyTitle) },
   { name: 'busy', reading: { kind: 'busy' }, test: (s) => s.includes(MARKERS.busy) && inputLine(s) !== null },
+  { name: 'queued', reading: { kind: 'busy' }, test: (s) => MARKERS.queued.test(s) && inputLine(s) !== null },
   { name: 'ready', reading: { kind: 'ready' }, test: (s) => inputLine(s) !== null },
   { name: 'exited-empty', reading: { kind: 'exited' }, test: (s) => s.trim() === '' },
 ];

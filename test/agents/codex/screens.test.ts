@@ -8,7 +8,8 @@ const DIR = fileURLToPath(new URL('../../fixtures/screens/codex/', import.meta.u
 const screen = (f: string) => readFileSync(DIR + f, 'utf8');
 
 /** Every captured screen: what it must read as, and the composer's text where there is one. */
-const EXPECTED: Record<string, { kind: string; name?: string; box?: string | null }> = {
+/** Failed turns (captured against a scripted server that refused them): what the profile reads from the screen. */
+const EXPECTED: Record<string, { kind: string; name?: string; box?: string | null; failure?: { kind: string; cause: string } | null }> = {
   'trust.txt': { kind: 'dialog', name: 'trust' },
   'login.txt': { kind: 'fatal' },
   'ready.txt': { kind: 'ready', box: '' },
@@ -16,7 +17,12 @@ const EXPECTED: Record<string, { kind: string; name?: string; box?: string | nul
   'typed-slash-quit.txt': { kind: 'ready', box: '/quit' },
   'busy.txt': { kind: 'busy' },
   'busy-working.txt': { kind: 'busy' },
-  'turn-done.txt': { kind: 'ready', box: '' },
+  'turn-done.txt': { kind: 'ready', box: '', failure: null },
+  'failed-401.txt': { kind: 'ready', box: '', failure: { kind: 'permanent', cause: 'API key refused' } },
+  'failed-nokey.txt': { kind: 'ready', box: '', failure: { kind: 'permanent', cause: 'no API key' } },
+  'failed-quota.txt': { kind: 'ready', box: '', failure: { kind: 'permanent', cause: 'no credit' } },
+  'failed-429.txt': { kind: 'ready', box: '', failure: { kind: 'transient', cause: 'rate limited' } },
+  'failed-500.txt': { kind: 'ready', box: '', failure: { kind: 'transient', cause: 'overloaded' } },
 };
 
 describe('Codex screen table', () => {
@@ -31,6 +37,7 @@ describe('Codex screen table', () => {
       expect(r.kind).toBe(want.kind);
       if (want.name) expect(r.name).toBe(want.name);
       if (want.box !== undefined) expect(codex.inputText(s)).toBe(want.box);
+      if (want.failure !== undefined) expect(codex.failure({ screen: s })).toEqual(want.failure === null ? null : expect.objectContaining(want.failure));
     });
   }
 

@@ -10,7 +10,8 @@ const DIR = fileURLToPath(new URL('../../fixtures/screens/gemini/', import.meta.
 const screen = (f: string) => readFileSync(DIR + f, 'utf8');
 
 /** Every captured screen: what it must read as, and the input line's text where there is one. */
-const EXPECTED: Record<string, { kind: string; name?: string; box?: string | null }> = {
+/** Failed turns (captured against a scripted server that refused them): what the profile reads from the screen. */
+const EXPECTED: Record<string, { kind: string; name?: string; box?: string | null; failure?: { kind: string; cause: string } | null }> = {
   'auth.txt': { kind: 'dialog', name: 'auth' },
   'api-key.txt': { kind: 'dialog', name: 'api-key' },
   'ready.txt': { kind: 'ready', box: '' },
@@ -19,7 +20,13 @@ const EXPECTED: Record<string, { kind: string; name?: string; box?: string | nul
   'typed.txt': { kind: 'ready', box: 'Please run the probe now' },
   'typed-hook-warning.txt': { kind: 'ready', box: 'Please run the probe now' },
   'busy.txt': { kind: 'busy' },
-  'turn-done.txt': { kind: 'ready', box: '' },
+  // A prompt typed while the CLI initializes is queued: taken, and the turn has not begun.
+  'queued.txt': { kind: 'busy', name: 'queued' },
+  'turn-done.txt': { kind: 'ready', box: '', failure: null },
+  'failed-401.txt': { kind: 'ready', box: '', failure: { kind: 'permanent', cause: 'API key refused' } },
+  'api-key-empty.txt': { kind: 'fatal' },
+  // The box between rules, the prompt echoed at column 0, our hook still running (from the e2e test).
+  'failed-401-boxed.txt': { kind: 'ready', box: '', failure: { kind: 'permanent', cause: 'API key refused' } },
 };
 
 describe('Gemini screen table', () => {
@@ -34,6 +41,7 @@ describe('Gemini screen table', () => {
       expect(r.kind).toBe(want.kind);
       if (want.name) expect(r.name).toBe(want.name);
       if (want.box !== undefined) expect(gemini.inputText(s)).toBe(want.box);
+      if (want.failure !== undefined) expect(gemini.failure({ screen: s })).toEqual(want.failure === null ? null : expect.objectContaining(want.failure));
     });
   }
 
