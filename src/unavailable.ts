@@ -4,13 +4,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from './paths.js';
+import { parseStateFile, UnavailableSchema, type Unavailable } from './config/state-files.js';
 
-export interface Unavailable {
-  /** ISO times; `to` is null while it lasts (or when the supervisor vanished during it). */
-  from: string;
-  to: string | null;
-  cause: string;
-}
+export type { Unavailable };
 
 export function unavailablePath(repo: string, tag: string): string {
   return path.join(stateDir(repo, tag), 'unavailable.jsonl');
@@ -28,14 +24,8 @@ export function readUnavailable(repo: string, tag: string): Unavailable[] {
   const byFrom = new Map<string, Unavailable>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    try {
-      const v = JSON.parse(line) as Partial<Unavailable>;
-      if (typeof v.from !== 'string' || typeof v.cause !== 'string' || Number.isNaN(Date.parse(v.from))) continue;
-      const to = typeof v.to === 'string' && !Number.isNaN(Date.parse(v.to)) ? v.to : null;
-      byFrom.set(v.from, { from: v.from, to, cause: v.cause });
-    } catch {
-      // a torn line: skip
-    }
+    const r = parseStateFile(line, UnavailableSchema);
+    if (r.ok) byFrom.set(r.value.from, r.value); // else a torn or foreign line: skip
   }
   return [...byFrom.values()].sort((a, b) => a.from.localeCompare(b.from));
 }

@@ -73,6 +73,107 @@ export const LaneMarkerSchema = v.looseObject({
 });
 export type LaneMarker = v.InferOutput<typeof LaneMarkerSchema>;
 
+export const SUPERVISOR_PHASES = [
+  'starting', // setting up: branch, baseline, CLAUDE.md
+  'dialog', // passing the agent's startup dialogs
+  'busy', // the agent is working on a turn
+  'ready', // between turns
+  'waiting', // the agent's API failed: backing off, or waiting for a usage limit to reset
+  'restarting',
+  'stopping',
+  'stopped',
+  'failed',
+] as const;
+
+/** `.autoresearch/<tag>/supervisor.json`: what the supervisor is doing, read by `status`, `kill` and the dashboard. */
+export const SupervisorStateSchema = v.looseObject({
+  v: v.literal(1),
+  tag: v.string(),
+  repo: v.string(),
+  pid: v.number(),
+  socket: v.string(),
+  started: v.string(),
+  updated: v.string(),
+  state: v.picklist(SUPERVISOR_PHASES),
+  iterations: v.number(),
+  restarts: v.number(),
+  currentTask: v.nullable(v.string()),
+  /** Texts of the tasks already sent (so a resumed session skips them). */
+  doneTasks: v.array(v.string()),
+  /** The agent profile (claude, codex, gemini) and the model its launch line names (null: the CLI's default). */
+  agent: v.optional(v.string()),
+  model: v.optional(v.nullable(v.string())),
+  agentSession: v.string(),
+  agentPane: v.nullable(v.string()),
+  agentPid: v.nullable(v.number()),
+  /** The tmux session the supervisor itself runs in (detached mode), or null in the foreground. */
+  supervisorSession: v.nullable(v.string()),
+  /** The address of a dashboard started beside this session (`--dashboard`). */
+  dashboard: v.optional(v.string()),
+  stopReason: v.optional(v.string()),
+  error: v.optional(v.string()),
+  exitCode: v.optional(v.number()),
+  /** While waiting: until when (ISO) and why ("rate limited", "usage limit"). */
+  waitUntil: v.optional(v.nullable(v.string())),
+  waitReason: v.optional(v.nullable(v.string())),
+  /** When the supervisor stopped or failed (ISO). */
+  endedAt: v.optional(v.string()),
+});
+export type SupervisorState = v.InferOutput<typeof SupervisorStateSchema>;
+export type SupervisorPhase = SupervisorState['state'];
+
+/** `.autoresearch/<tag>/push.json`: how the last push went. */
+export const PushStateSchema = v.looseObject({
+  /** The remote, credentials in a URL masked. */
+  remote: v.string(),
+  /** The last kept commit the remote is known to have on the branch (null: none yet). */
+  pushed: v.nullable(v.string()),
+  /** The commit the last attempt tried to push. */
+  target: v.nullable(v.string()),
+  /** When the last attempt ended. */
+  at: v.string(),
+  ok: v.boolean(),
+  /** Why the last attempt failed, in one line. */
+  error: v.nullable(v.string()),
+  /** The first failure since the last success. */
+  failingSince: v.nullable(v.string()),
+});
+export type PushState = v.InferOutput<typeof PushStateSchema>;
+
+/** `.autoresearch/<tag>/ledger.meta.json`: the ledger files' sizes as the last append left them, and its tip. */
+export const LedgerMetaSchema = v.looseObject({
+  tsv: v.number(),
+  records: v.number(),
+  /** How many runs, and the last keep (what `run` needs, without parsing every record). */
+  tip: v.fallback(
+    v.optional(
+      v.object({
+        count: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        lastKeep: v.nullable(v.object({ value: v.nullable(v.number()), commit: v.string() })),
+      }),
+    ),
+    undefined, // a damaged tip alone: the records are read instead
+  ),
+  /** The ledger_columns results.tsv was written with (absent: none). */
+  columns: v.optional(v.array(v.string())),
+});
+export type LedgerMeta = v.InferOutput<typeof LedgerMetaSchema>;
+
+/** One line of `.autoresearch/<tag>/unavailable.jsonl`: a stretch when the agent could not work (ISO times). */
+export const UnavailableSchema = v.object({
+  from: v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s)))),
+  /** null while it lasts (or when the supervisor vanished during it). */
+  to: v.fallback(v.nullable(v.pipe(v.string(), v.check((s) => !Number.isNaN(Date.parse(s))))), null),
+  cause: v.string(),
+});
+export type Unavailable = v.InferOutput<typeof UnavailableSchema>;
+
+/** `.autoresearch/<tag>/sweep-*.json` of a greedy sweep: where its first invocation started and the best then. */
+export const GreedySweepStateSchema = v.looseObject({
+  start: v.record(v.string(), v.string()),
+  best: v.nullable(v.number()),
+});
+
 /** The JSON text of a state file checked against its schema: the value, or the first problem in one phrase. */
 export function parseStateFile<S extends v.GenericSchema>(text: string, schema: S): { ok: true; value: v.InferOutput<S> } | { ok: false; why: string } {
   let raw: unknown;

@@ -6,6 +6,7 @@ import { writeAtomic } from '../fs/atomic.js';
 import { isKept, lastKeep } from './kept.js';
 import { ledgerPath, recordsPath, stateDir } from '../paths.js';
 import { readRecords } from './records.js';
+import { LedgerMetaSchema, parseStateFile, type LedgerMeta } from '../config/state-files.js';
 
 // results.tsv exactly as karpathy's program.md writes it; runs.jsonl is the richer source of truth.
 // Config `ledger_columns` adds summary values after memory_gb, named in the header (what forks do).
@@ -98,13 +99,6 @@ export function readTip(repo: string, tag: string): LedgerTip | null {
   return untouchedMeta(repo, tag)?.tip ?? null;
 }
 
-interface LedgerMeta {
-  tsv: number;
-  records: number;
-  tip?: LedgerTip;
-  /** The ledger_columns results.tsv was written with (absent: none). */
-  columns?: string[];
-}
 
 const metaPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'ledger.meta.json');
 function fileSize(file: string): number {
@@ -116,8 +110,9 @@ function fileSize(file: string): number {
 }
 function untouchedMeta(repo: string, tag: string): LedgerMeta | null {
   try {
-    const m = JSON.parse(readFileSync(metaPath(repo, tag), 'utf8')) as LedgerMeta;
-    if (m.tip && !(Number.isInteger(m.tip.count) && m.tip.count >= 0)) delete m.tip;
+    const r = parseStateFile(readFileSync(metaPath(repo, tag), 'utf8'), LedgerMetaSchema);
+    if (!r.ok) return null;
+    const m = r.value;
     return m.tsv === fileSize(ledgerPath(repo)) && m.records === fileSize(recordsPath(repo, tag)) ? m : null;
   } catch {
     return null;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { checkRemote, type Config } from '../config-defaults.js';
 import { branchFor, stateDir } from '../paths.js';
+import { parseStateFile, PushStateSchema, type PushState } from '../config/state-files.js';
 import { redactSecrets } from '../secrets.js';
 import { readRecords } from './records.js';
 import { writeAtomic } from '../fs/atomic.js';
@@ -57,22 +58,7 @@ export function backgroundPusher(repo: string, tag: string, o: { remote: string;
   };
 }
 
-/** `.autoresearch/<tag>/push.json`: how the last push went. */
-export interface PushState {
-  /** The remote, credentials in a URL masked. */
-  remote: string;
-  /** The last kept commit the remote is known to have on the branch (null: none yet). */
-  pushed: string | null;
-  /** The commit the last attempt tried to push. */
-  target: string | null;
-  /** When the last attempt ended. */
-  at: string;
-  ok: boolean;
-  /** Why the last attempt failed, in one line. */
-  error: string | null;
-  /** The first failure since the last success. */
-  failingSince: string | null;
-}
+export type { PushState };
 
 type Log = { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void };
 
@@ -80,8 +66,8 @@ export const pushStatePath = (repo: string, tag: string) => path.join(stateDir(r
 
 export function readPushState(repo: string, tag: string): PushState | null {
   try {
-    const s = JSON.parse(readFileSync(pushStatePath(repo, tag), 'utf8')) as PushState;
-    return s && typeof s === 'object' && typeof s.remote === 'string' ? s : null;
+    const r = parseStateFile(readFileSync(pushStatePath(repo, tag), 'utf8'), PushStateSchema);
+    return r.ok ? r.value : null;
   } catch {
     return null;
   }

@@ -3,58 +3,16 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from '../fs/atomic.js';
 import { supervisorStatePath } from './files.js';
+import { parseStateFile, SupervisorStateSchema, type SupervisorPhase, type SupervisorState } from '../config/state-files.js';
 
-export type SupervisorPhase =
-  | 'starting' // setting up: branch, baseline, CLAUDE.md
-  | 'dialog' // passing the agent's startup dialogs
-  | 'busy' // the agent is working on a turn
-  | 'ready' // between turns
-  | 'waiting' // the agent's API failed: backing off, or waiting for a usage limit to reset
-  | 'restarting'
-  | 'stopping'
-  | 'stopped'
-  | 'failed';
-
-export interface SupervisorState {
-  v: 1;
-  tag: string;
-  repo: string;
-  pid: number;
-  socket: string;
-  started: string;
-  updated: string;
-  state: SupervisorPhase;
-  iterations: number;
-  restarts: number;
-  currentTask: string | null;
-  /** Texts of the tasks already sent (so a resumed session skips them). */
-  doneTasks: string[];
-  /** The agent profile (claude, codex, gemini) and the model its launch line names (null: the CLI's default). */
-  agent?: string;
-  model?: string | null;
-  agentSession: string;
-  agentPane: string | null;
-  agentPid: number | null;
-  /** The tmux session the supervisor itself runs in (detached mode), or null in the foreground. */
-  supervisorSession: string | null;
-  /** The address of a dashboard started beside this session (`--dashboard`). */
-  dashboard?: string;
-  stopReason?: string;
-  error?: string;
-  exitCode?: number;
-  /** While waiting: until when (ISO) and why ("rate limited", "usage limit"). */
-  waitUntil?: string | null;
-  waitReason?: string | null;
-  /** When the supervisor stopped or failed (ISO). */
-  endedAt?: string;
-}
+export type { SupervisorPhase, SupervisorState };
 
 export function readSupervisorState(repo: string, tag: string): SupervisorState | null {
   const file = supervisorStatePath(repo, tag);
   if (!existsSync(file)) return null;
   try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as SupervisorState;
-    return s && typeof s === 'object' && s.v === 1 ? s : null;
+    const r = parseStateFile(readFileSync(file, 'utf8'), SupervisorStateSchema);
+    return r.ok ? r.value : null;
   } catch {
     return null;
   }

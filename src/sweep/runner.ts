@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { decide } from '../engine/decide.js';
 import { matchesAny } from '../engine/guard.js';
 import { readRecords } from '../engine/records.js';
+import { GreedySweepStateSchema, parseStateFile } from '../config/state-files.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { lockOwner, tryLock } from '../engine/lock.js';
 import { readState } from '../engine/state.js';
@@ -323,9 +324,10 @@ async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
   let resumed = false;
   if (existsSync(statePath)) {
     try {
-      const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { start: Record<string, string>; best: number | null };
+      const r = parseStateFile(readFileSync(statePath, 'utf8'), GreedySweepStateSchema);
+      const saved = r.ok ? r.value : { start: {}, best: null };
       const names = spec.parameters.map((p) => p.name);
-      if (names.every((n) => typeof saved.start?.[n] === 'string')) {
+      if (r.ok && names.every((n) => typeof saved.start[n] === 'string')) {
         start = names.map((n) => ({ name: n, value: { py: saved.start[n]!, key: literalKey(saved.start[n]!) } }));
         simBest = saved.best;
         resumed = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LaneManifestSchema, LaneMarkerSchema, parseStateFile, TagStateSchema } from '../../src/config/state-files.js';
+import { LaneManifestSchema, LaneMarkerSchema, LedgerMetaSchema, parseStateFile, TagStateSchema } from '../../src/config/state-files.js';
 
 describe('state files', () => {
   const marker = { v: 1, session: 'apr5', lane: 'gpu0', main: '/repo', env: { CUDA_VISIBLE_DEVICES: '0' } };
@@ -21,5 +21,35 @@ describe('state files', () => {
     const r = parseStateFile('{"v": 1,', TagStateSchema);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.why).not.toMatch(/\.$/);
+  });
+});
+
+describe('state files read back through their schemas', () => {
+  it('a damaged supervisor.json, push.json or unavailable line reads as none; a damaged ledger tip alone is dropped', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = (await import('node:path')).default;
+    const { readSupervisorState } = await import('../../src/supervisor/state.js');
+    const { readPushState } = await import('../../src/engine/push.js');
+    const { readUnavailable } = await import('../../src/unavailable.js');
+    const repo = mkdtempSync(path.join(tmpdir(), 'ar-state-files-'));
+    try {
+      const dir = path.join(repo, '.autoresearch', 't');
+      mkdirSync(dir, { recursive: true });
+      const st = { v: 1, tag: 't', repo, pid: 1, socket: 's', started: '', updated: '', state: 'busy', iterations: 2, restarts: 0, currentTask: null, doneTasks: [], agentSession: 'ar-t', agentPane: null, agentPid: null, supervisorSession: null };
+      writeFileSync(path.join(dir, 'supervisor.json'), JSON.stringify(st));
+      expect(readSupervisorState(repo, 't')).toMatchObject({ state: 'busy', iterations: 2 });
+      writeFileSync(path.join(dir, 'supervisor.json'), JSON.stringify({ ...st, state: 'dancing' }));
+      expect(readSupervisorState(repo, 't')).toBeNull();
+      writeFileSync(path.join(dir, 'push.json'), JSON.stringify({ remote: 'origin', pushed: 7, target: null, at: '', ok: true, error: null, failingSince: null }));
+      expect(readPushState(repo, 't')).toBeNull();
+      const line = (o: object) => JSON.stringify(o) + '\n';
+      writeFileSync(path.join(dir, 'unavailable.jsonl'), line({ from: '2026-01-01T02:00:00Z', to: 'soon', cause: 'rate limited' }) + line({ from: 'yesterday', to: null, cause: 'x' }) + '{"from":');
+      expect(readUnavailable(repo, 't')).toEqual([{ from: '2026-01-01T02:00:00Z', to: null, cause: 'rate limited' }]);
+      const meta = parseStateFile(JSON.stringify({ tsv: 10, records: 20, tip: { count: -1, lastKeep: null } }), LedgerMetaSchema);
+      expect(meta).toEqual({ ok: true, value: { tsv: 10, records: 20, tip: undefined } });
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
