@@ -399,6 +399,44 @@ async function lanesThroughput() {
   line(`target speedup >= ${r.target} (0.95 N)`, `${met(r.met)} (${r.speedup}x)`);
 }
 
+async function dutyCycle() {
+  // Experiments in flight: a scripted agent thinks T s per idea; runs train B s on one slot. Depth 1 is `run`
+  // (think, then train: busy about B/(B+T)); depth d > 1 queues the next idea with `submit` while fewer than d
+  // are queued or running (the supervisor's rule). Busy = training time / wall time, both from the records.
+  const T = Number(process.env.AR_BENCH_DUTY_T ?? 2);
+  const B = Number(process.env.AR_BENCH_DUTY_B ?? 10);
+  const ideas = Number(process.env.AR_BENCH_DUTY_IDEAS ?? 4);
+  const job = `import os, time\nX = 0\ntime.sleep(${B})\nprint("---")\nprint(f"val_bpb:          {1 + 1 / (X + 1):.6f}")\nprint("training_seconds: ${B}")\n`;
+  const cli = (cwd, args) => run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const out = [];
+  for (const depth of [1, 2, 3]) {
+    const repo = await gitRepo({ 'train.py': job, 'autoresearch.yaml': `command: python3 train.py\nbudget_seconds: ${B * 2}\nreadonly: []\n` }, 'ar-bench-duty-');
+    await cli(repo, ['init', '--tag', 'd', '--no-baseline']);
+    const qdir = path.join(repo, '.autoresearch', 'd', 'queue');
+    const inflight = () => (existsSync(qdir) ? readdirSync(qdir).filter((f) => f.endsWith('.json')).length : 0);
+    for (let i = 1; i <= ideas; i++) {
+      while (depth > 1 && inflight() >= depth) await sleep(50);
+      await sleep(T * 1000); // the agent thinks
+      writeFileSync(path.join(repo, 'train.py'), job.replace('X = 0', `X = ${i}`));
+      await cli(repo, [depth === 1 ? 'run' : 'submit', '-m', `idea ${i}`]);
+    }
+    while (inflight() > 0 || existsSync(path.join(repo, '.autoresearch', 'd', 'runner.lock'))) await sleep(100);
+    const recs = readFileSync(path.join(repo, '.autoresearch', 'd', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // From the first training's start to the last one's end: the steady state a night is made of.
+    const end = Math.max(...recs.map((r) => Date.parse(r.end)));
+    const busy = recs.reduce((a, r) => a + r.durationMs, 0);
+    const wall = end - Math.min(...recs.map((r) => Date.parse(r.start)));
+    const frac = busy / wall;
+    out.push({ depth, frac });
+    line(`depth ${depth}, one slot`, `busy ${(100 * frac).toFixed(1)}% of ${secs(wall)}; ${Math.round((recs.length * 3600_000) / wall)} runs/h (${recs.length} runs)`);
+  }
+  line(`expected at depth 1 (B/(B+T))`, `${((100 * B) / (B + T)).toFixed(1)}% (T = ${T} s, B = ${B} s)`);
+  const d2 = out.find((o) => o.depth === 2);
+  line('target depth 2 busy >= 95%', met(d2 && d2.frac >= 0.95));
+  line('4 slots on the test Slurm cluster', 'not measured here (needs the Slurm executor)');
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. The package as a user installs it: packed and installed size, start-up of the installed CLI.
 
@@ -559,6 +597,7 @@ const SECTIONS = [
   ['Supervisor latency, turn end to next task (target median < 0.5 s), and CPU while the agent works (target < 2 %)', supervisorLatency],
   ['Supervisor soak: 1,000 turns (AR_BENCH_SOAK_TURNS), memory and latency as the ledger grows', supervisorSoak],
   ['Lanes: runs per hour with N lanes', lanesThroughput],
+  ['Duty cycle: GPU busy with experiments in flight (pipeline depth 1, 2, 3; T s thinking, B s training)', dutyCycle],
   ['Install: packed and installed size, start-up of the installed CLI', installSize],
   ['Dashboard: page open with 10,000 runs, append to row, idle CPU', dashboard],
 ];

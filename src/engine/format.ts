@@ -33,7 +33,7 @@ export function formatResult(r: StepResult): string {
 export function resultLine(rec: StepResult['record']): string {
   const n = rec.experiment ?? rec.id;
   const status = rec.crashReason ? `crash (${rec.crashReason})` : rec.status;
-  const value = rec.value === null ? '' : ` ${fmt(rec.value)}`;
+  const value = rec.value === null ? '' : ` ${rec.value.toFixed(4)}`;
   const d = rec.value !== null && rec.bestBefore !== null ? rec.value - rec.bestBefore : null;
   const delta = d === null ? '' : ` (${d >= 0 ? '+' : ''}${d.toFixed(4)} vs best)`;
   return `#${n} finished: ${status}${value}${delta} ${rec.description}`;

@@ -12,8 +12,8 @@ import { renderTemplate } from './template.js';
 import { shellQuote } from '../agents/json-hooks.js';
 
 /** The command the agent runs, by absolute path so it works whatever the agent's PATH. */
-export function runCommand(nodePath = process.execPath): string {
-  return `${shellQuote(nodePath)} ${shellQuote(cliScript())} run`;
+export function runCommand(nodePath = process.execPath, sub = 'run'): string {
+  return `${shellQuote(nodePath)} ${shellQuote(cliScript())} ${sub}`;
 }
 
 export { shellQuote } from '../agents/json-hooks.js';
@@ -70,6 +70,13 @@ export interface ClaudeMdInput {
   run?: string;
   /** The memory file's name as the agent knows it (CLAUDE.md, AGENTS.md, GEMINI.md). */
   memory?: string;
+  /** Experiments in flight (pipeline depth > 1): what finished since the last prompt, and what is queued or running. */
+  pipeline?: { finished: string[]; inflight: number };
+}
+
+/** Depth above 1: the agent queues ideas (submit) and reads results later, instead of `run`. */
+export function pipelined(i: Pick<ClaudeMdInput, 'config'>): boolean {
+  return (i.config.pipeline?.depth ?? 1) > 1;
 }
 
 const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '(none)');
@@ -92,8 +99,26 @@ export function claudeMdVars(i: ClaudeMdInput): Record<string, string | number> 
   };
 }
 
+/** The variables above, plus how to run experiments (`run`, or submit/results with a pipeline) and the pipeline's news. */
+function allVars(i: ClaudeMdInput): Record<string, string | number> {
+  const vars = claudeMdVars(i);
+  const on = pipelined(i);
+  const submit = i.run ? i.run.replace(/ run$/, ' submit') : runCommand(undefined, 'submit');
+  const more: Record<string, string | number> = {
+    ...vars,
+    depth: i.config.pipeline?.depth ?? 1,
+    submit,
+    results_cmd: submit.replace(/ submit$/, ' results'),
+    queue_cmd: submit.replace(/ submit$/, ' queue'),
+    finished: i.pipeline?.finished.length ? i.pipeline.finished.join('\n') + '\n\n' : '',
+    inflight: i.pipeline ? `${i.pipeline.inflight} experiment${i.pipeline.inflight === 1 ? ' is' : 's are'} queued or running.` : '',
+  };
+  more.howto = renderTemplate(readFileSync(promptPath(on ? 'howto-pipeline.md' : 'howto-run.md'), 'utf8'), more).trimEnd();
+  return more;
+}
+
 export function renderClaudeMd(i: ClaudeMdInput, template = readFileSync(templatePath(), 'utf8')): string {
-  return renderTemplate(template, claudeMdVars(i));
+  return renderTemplate(template, allVars(i));
 }
 
 /** Sections appended to a CLAUDE.md after the template, by the file's path (a lane's view of the other lanes). */
@@ -121,8 +146,9 @@ export function writeClaudeMd(file: string, i: ClaudeMdInput): void {
 
 /** The prompt for the next turn: a task, or the standing "continue" prompt. */
 export function renderPrompt(i: ClaudeMdInput, task: TaskSpec | null): string {
-  const vars = { ...claudeMdVars(i), task: task?.text ?? '', priority: task?.priority ?? 0 };
-  const file = promptPath(task ? 'task.md' : 'continue.md');
+  const vars = { ...allVars(i), task: task?.text ?? '', priority: task?.priority ?? 0 };
+  const on = pipelined(i);
+  const file = promptPath(task ? (on ? 'task-pipeline.md' : 'task.md') : on ? 'continue-pipeline.md' : 'continue.md');
   return renderTemplate(readFileSync(file, 'utf8'), vars).trim();
 }
 

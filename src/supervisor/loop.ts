@@ -15,6 +15,7 @@ import { defaultConfig, type Config, type TaskSpec } from '../config.js';
 import { stateDir } from '../paths.js';
 import { ToolError } from '../errors.js';
 import type { RunRecord } from '../engine/types.js';
+import { resultLine } from '../engine/format.js';
 import { followRecords } from '../engine/records.js';
 import { bestRun, renderPrompt, writeClaudeMd, type ClaudeMdInput } from './claudemd.js';
 import { AgentDriver, DEFAULT_TIMING, type Ended, type Timing } from './driver.js';
@@ -57,6 +58,10 @@ export interface SupervisorOptions {
   /** One line per notable step, for the terminal. */
   out?: (line: string) => void;
   readRecords: (repo: string, tag: string) => { records: RunRecord[]; warnings: string[] };
+  /** With a pipeline (config pipeline.depth > 1): how many experiments are queued or running now. */
+  inflight?: () => number;
+  /** Called before each prompt with a pipeline (the agent is between turns). */
+  beforePrompt?: () => Promise<void>;
   killTree?: TreeKiller;
   now?: () => number;
 }
@@ -85,11 +90,16 @@ export class Supervisor {
   private readonly retry: RetryPolicy;
   /** Why the agent cannot work, when a failed turn ended the session. */
   private failure: string | null = null;
+  /** Experiments kept in flight: the next idea is asked for while fewer than this are queued or running. */
+  private readonly depth: number;
+  /** Runs already handed to the agent in a prompt (null until the first prompt). */
+  private seen: number | null = null;
 
   constructor(
     tmux: TmuxApi,
     private readonly o: SupervisorOptions,
   ) {
+    this.depth = o.config.pipeline?.depth ?? 1;
     this.timing = { ...DEFAULT_TIMING, unknownTimeoutMs: o.config.supervisor.unknown_screen_timeout * 1000, ...o.timing };
     this.queue = new TaskQueue(o.tasks);
     this.inbox = new Inbox(inboxPath(o.repo, o.tag));
@@ -176,7 +186,28 @@ export class Supervisor {
       tasks: this.queue.remaining(),
       currentTask: this.state.currentTask,
       memory: path.basename(this.o.memoryPath),
+      ...(this.depth > 1 ? { pipeline: { finished: this.finished().map(resultLine), inflight: this.o.inflight?.() ?? 0 } } : {}),
     };
+  }
+
+  /** Runs recorded since the last prompt (none before the first: the agent reads the history in its memory file). */
+  private finished(): RunRecord[] {
+    return this.seen === null ? [] : this.records.slice(this.seen);
+  }
+
+  /** Pipeline: wait while `depth` experiments are queued or running; then the next idea is asked for. */
+  private async waitForRoom(): Promise<boolean> {
+    let waited = false;
+    while (!this.stopping()) {
+      if ((this.o.inflight?.() ?? 0) < this.depth) {
+        await this.o.beforePrompt?.().catch((e: Error) => this.log.warn({ err: e.message }, 'could not bring the tree to the best'));
+        if (waited) this.refreshMemory();
+        return true;
+      }
+      waited = true;
+      await this.driver.sleep(Math.max(50, this.timing.pollMs * 5));
+    }
+    return false;
   }
 
   /** Rewrite the memory file from the ledger and the plan. */
@@ -326,8 +357,10 @@ export class Supervisor {
         }
         // Tasks added while running (the dashboard); a resumed session skips those already sent.
         for (const t of this.inbox.take()) if (!this.state.doneTasks.includes(t.text)) this.queue.add(t);
+        if (this.depth > 1 && !(await this.waitForRoom())) break;
         const task = this.queue.peek();
         const prompt = renderPrompt(this.memoryInput(), task);
+        const seenNow = this.records.length;
         const t0 = this.now();
         const s = await this.driver.submit(prompt, task?.text ?? null);
         if (s === 'stopped') break;
@@ -340,6 +373,7 @@ export class Supervisor {
           continue;
         }
         if (task) this.queue.shift();
+        this.seen = seenNow;
         const end = await this.driver.waitTurnEnd(t0);
         if (end === 'stopped') break;
         if (end === 'died') {

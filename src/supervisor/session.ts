@@ -22,6 +22,8 @@ import { Supervisor, type LoopEvent, type Timing } from './loop.js';
 import { readSupervisorState, writeSupervisorState } from './state.js';
 import { buildPlan, loadTasksFile } from './tasks.js';
 import { bestRun, setClaudeMdExtra } from './claudemd.js';
+import { readQueue } from '../engine/queue.js';
+import { syncWorkTree } from '../engine/submit.js';
 
 export interface SessionOptions {
   name: string;
@@ -36,6 +38,8 @@ export interface SessionOptions {
   baseline?: boolean;
   /** `--agent <profile>`: the agent CLI to drive (config `agent.profile` otherwise). */
   agent?: string;
+  /** `--pipeline N`: experiments kept in flight (config `pipeline.depth` otherwise). */
+  pipeline?: number;
   /** Serve the dashboard beside the session (started by the command; its address goes into the state). */
   dashboard?: boolean;
   /** Its address, once served. */
@@ -117,6 +121,10 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   validateSessionName(o.name);
   const repo = repoTop(path.resolve(o.repo ?? process.cwd()));
   const config = loadConfig(repo, env);
+  if (o.pipeline !== undefined) {
+    if (!Number.isInteger(o.pipeline) || o.pipeline < 1 || o.pipeline > 64) throw new UsageError(`--pipeline must be a whole number from 1 to 64, not "${o.pipeline}".`);
+    config.pipeline = { ...config.pipeline, depth: o.pipeline };
+  }
   if (o.maxIterations !== undefined && (!Number.isInteger(o.maxIterations) || o.maxIterations < 1)) {
     throw new UsageError(`--max-iterations must be a whole number >= 1, not "${o.maxIterations}".`);
   }
@@ -295,6 +303,9 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       out,
       // Each turn reads only what was appended to runs.jsonl.
       readRecords: followRecords(repo, tag),
+      inflight: () => readQueue(repo, tag).length,
+      // Between turns the agent is not editing: a clean tree follows a best the queue moved.
+      beforePrompt: () => syncWorkTree(repo, tag).then(() => {}),
     });
     const r = await loop.run();
     if (r.error) {
@@ -391,6 +402,7 @@ export function foregroundArgs(o: SessionOptions, repo: string): string[] {
   if (o.tasksFile) a.push('--tasks', path.resolve(o.tasksFile));
   for (const t of o.task ?? []) a.push('--task', t);
   if (o.maxIterations !== undefined) a.push('--max-iterations', String(o.maxIterations));
+  if (o.pipeline !== undefined) a.push('--pipeline', String(o.pipeline));
   if (o.until) a.push('--until', o.until);
   if (o.sandbox) a.push('--sandbox');
   if (o.baseline === false) a.push('--no-baseline');

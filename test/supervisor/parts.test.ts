@@ -105,8 +105,12 @@ describe('CLAUDE.md and prompts', () => {
   });
 
   it('fills every placeholder of the shipped template and prompts', () => {
-    const known = Object.keys({ tag: 1, branch: 1, goal: 1, metric: 1, direction: 1, budget: 1, editable: 1, readonly: 1, run: 1, best: 1, results: 1, plan: 1, memory: 1 });
+    const known = Object.keys({ tag: 1, branch: 1, goal: 1, metric: 1, direction: 1, budget: 1, editable: 1, readonly: 1, run: 1, best: 1, results: 1, plan: 1, memory: 1, howto: 1 });
+    const pipeline = ['depth', 'submit', 'results_cmd', 'queue_cmd', 'finished', 'inflight'];
     expect(placeholders(readFileSync(templatePath(), 'utf8')).filter((p) => !known.includes(p))).toEqual([]);
+    for (const p of ['howto-run.md', 'howto-pipeline.md', 'task-pipeline.md', 'continue-pipeline.md']) {
+      expect(placeholders(readFileSync(promptPath(p), 'utf8')).filter((x) => ![...known, ...pipeline, 'task', 'priority'].includes(x))).toEqual([]);
+    }
     for (const p of ['task.md', 'continue.md']) {
       expect(placeholders(readFileSync(promptPath(p), 'utf8')).filter((x) => ![...known, 'task', 'priority'].includes(x))).toEqual([]);
     }
@@ -154,6 +158,21 @@ describe('CLAUDE.md and prompts', () => {
     expect(cont).toContain('Continue the research loop');
     expect(cont).toContain('val_bpb 0.99');
     expect(cont).not.toContain('\n');
+  });
+
+  it('with a pipeline (depth > 1): CLAUDE.md and the prompts say submit and results, and hand over what finished', () => {
+    const config = { ...defaultConfig(), pipeline: { depth: 2, stale: 'remeasure' as const } };
+    const i = { ...input([rec(1, 0.99, 'keep')]), config, pipeline: { finished: ['#2 finished: discard 0.9950 (+0.0050 vs best) wider'], inflight: 1 } };
+    const md = renderClaudeMd(i);
+    expect(md).toContain(`${runCommand(undefined, 'submit')} -m "what you changed"`);
+    expect(md).toContain('2 in flight');
+    expect(md).not.toContain(`${runCommand()} -m`);
+    const cont = renderPrompt(i, null);
+    expect(cont).toMatch(/^#2 finished: discard 0\.9950 \(\+0\.0050 vs best\) wider\n\n1 experiment is queued or running\. Continue/);
+    expect(cont).toContain(`${runCommand(undefined, 'submit')} -m`);
+    expect(renderPrompt(i, { text: 'try RMSNorm', priority: 1 })).toContain('queue each idea');
+    // Depth 1 is today's text.
+    expect(renderClaudeMd(input([]))).toContain(`${runCommand()} -m "what you changed"`);
   });
 
   it('quotes shell words only when needed', () => {

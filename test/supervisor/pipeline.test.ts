@@ -1,0 +1,72 @@
+// A pipeline of depth 2 with the fake agent in real tmux: the supervisor asks for the next idea while the first
+// trains, hands each finished result over in the next prompt, and the runner decides them as `run` would.
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Tmux } from '../../src/adapters/tmux.js';
+import { runForeground } from '../../src/supervisor/session.js';
+import { cleanupRepos, cli, jobRepo, processesIn, ROOT } from '../helpers/repo.js';
+
+const FAKE = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
+const tmux = new Tmux(`artest-${process.pid}-pipeline`);
+const FAST = { pollMs: 20, screenMs: 50, submitPauseMs: 20, readyStableMs: 300, killGraceMs: 1000, dialogRepeatMs: 500 };
+const scratch = mkdtempSync(path.join(tmpdir(), 'ar-pipe-'));
+
+afterAll(async () => {
+  await tmux.killServer();
+  cleanupRepos();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
+  it('the second idea is queued before the first result; each result comes in the next prompt; CLAUDE.md says submit', async () => {
+    const repo = jobRepo('paced.py', { agent: { command: 'node', args: [FAKE] }, budget_seconds: 30 });
+    const gate = path.join(scratch, 'gate');
+    const prompts = path.join(scratch, 'prompts.jsonl');
+    const count = path.join(scratch, 'n');
+    (await import('node:fs')).mkdirSync(gate);
+    writeFileSync(path.join(gate, 'go-1.0_1.0'), '');
+    expect((await cli(['init', '--tag', 'pp'], { cwd: repo, env: { GATE: gate } })).exitCode).toBe(0);
+    // Turn n: an idea on X (odd turns) or Y (even turns), queued with submit.
+    const turn = [
+      `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}`,
+      `if [ $((n % 2)) -eq 1 ]; then sed -i "s/^X = .*/X = $((n + 1)).0/" train.py; else sed -i "s/^Y = .*/Y = 0.$n/" train.py; fi`,
+      `ar-supervise submit -m "idea $n"`,
+    ].join('; ');
+    const env: NodeJS.ProcessEnv = { ...process.env, GATE: gate, FAKE_AGENT_RUN: turn, FAKE_AGENT_PROMPTS: prompts };
+    delete env.AR_SUPERVISOR_SESSION;
+    const lines: string[] = [];
+    const session = runForeground({ name: 'pp', repo, foreground: true, baseline: false, maxIterations: 3, pipeline: 2 }, { tmux, env, out: (l) => lines.push(l), timing: FAST });
+    const sent = () => (existsSync(prompts) ? readFileSync(prompts, 'utf8').trim().split('\n').map((l) => JSON.parse(l).prompt as string) : []);
+    // The first idea trains (held by its gate) while the agent is asked for the second.
+    await until('the second idea to be queued', () => sent().length >= 2 && existsSync(path.join(repo, '.autoresearch/pp/queue/3.json')));
+    writeFileSync(path.join(gate, 'go-all'), '');
+    expect(await session, lines.join('\n')).toBe(0);
+    const p = sent();
+    expect(p[0]).not.toMatch(/finished/);
+    expect(p[1]).toMatch(/^1 experiment is queued or running\. Continue/);
+    expect(p[2]).toMatch(/^#2 finished: keep 1\.2000 \(-0\.3000 vs best\) idea 1$/m);
+    expect(p[2]).toContain('submit -m');
+    expect(readFileSync(path.join(repo, 'CLAUDE.md'), 'utf8')).toMatch(/How to run experiments \(a pipeline: 2 in flight\)/);
+    await until('the queue to empty', () => {
+      const dir = path.join(repo, '.autoresearch/pp/queue');
+      return !existsSync(path.join(repo, '.autoresearch/pp/runner.lock')) && (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.json')));
+    });
+    const recs = readFileSync(path.join(repo, '.autoresearch/pp/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const first = recs.find((r) => r.experiment === 2);
+    const second = recs.find((r) => r.experiment === 3);
+    expect(first).toMatchObject({ status: 'keep', description: 'idea 1' });
+    expect(Date.parse(second.queued)).toBeLessThan(Date.parse(first.end)); // submitted before the first result
+    expect(recs.filter((r) => r.experiment !== undefined).length).toBe(3);
+    await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
+  }, 120_000);
+});
