@@ -101,8 +101,9 @@ export interface WireColumns {
   durationMs: number[];
   /** Unix ms; null when the record's start did not parse. */
   startMs: (number | null)[];
-  crashReason: (string | null)[];
-  violation: (string | null)[];
+  /** By run index: an array, or (report.html) an object holding only the runs that have one. */
+  crashReason: (string | null)[] | Record<number, string>;
+  violation: (string | null)[] | Record<number, string>;
   /** Absent when no run has one. */
   seed?: (number | null)[];
   job?: (WireJob | null)[];
