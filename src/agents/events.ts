@@ -1,6 +1,6 @@
 // Reads the events file our hook program appends to (one JSON line per event), as lines complete.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { HookEvent } from './hook.js';
+import { HookEventSchema, parseStateFile, type HookEvent } from '../config/state-files.js';
 
 /** Reads complete new lines of the events file since the last call. */
 export class EventReader {
@@ -48,12 +48,8 @@ export class EventReader {
     const out: HookEvent[] = [];
     for (const l of lines) {
       if (l.trim() === '') continue;
-      try {
-        const e = JSON.parse(l) as HookEvent;
-        if (e && typeof e.event === 'string') out.push(e);
-      } catch {
-        // a torn line: skip
-      }
+      const r = parseStateFile(l, HookEventSchema);
+      if (r.ok) out.push(r.value); // else a torn or foreign line: skip
     }
     return out;
   }

@@ -5,24 +5,10 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { redactSecrets } from '../secrets.js';
+import type { HookEvent } from '../config/state-files.js';
 
-export interface HookEvent {
-  event: string;
-  /** Unix ms when the hook ran. */
-  time: number;
-  session_id?: string;
-  /** The submitted prompt (UserPromptSubmit), cut to 2000 characters. */
-  prompt?: string;
-  /** The agent's last message (Stop), cut to 2000 characters. */
-  last_message?: string;
-  reason?: string;
-  /** Why a turn failed (StopFailure): the agent's error type, e.g. rate_limit, authentication_failed. */
-  error?: string;
-  /** More on that error (StopFailure), cut and redacted like the message. */
-  error_details?: string;
-  /** Codex's notify: the thread the turn belongs to. */
-  thread?: string;
-}
+// The event's shape is described once, as a schema its reader checks (agents/events.ts); a type import keeps it out of this program.
+export type { HookEvent };
 
 const MAX = 2000;
 const cut = (v: unknown): string | undefined => (typeof v === 'string' ? (v.length > MAX ? v.slice(0, MAX) + '…' : v) : undefined);

@@ -174,6 +174,26 @@ export const GreedySweepStateSchema = v.looseObject({
   best: v.nullable(v.number()),
 });
 
+/** One line of `.autoresearch/<tag>/events.jsonl`, as the hook program writes it (agents/hook.ts). */
+export const HookEventSchema = v.looseObject({
+  event: v.string(),
+  /** Unix ms when the hook ran. */
+  time: v.number(),
+  session_id: v.optional(v.string()),
+  /** The submitted prompt (UserPromptSubmit), cut to 2000 characters. */
+  prompt: v.optional(v.string()),
+  /** The agent's last message (Stop), cut to 2000 characters. */
+  last_message: v.optional(v.string()),
+  reason: v.optional(v.string()),
+  /** Why a turn failed (StopFailure): the agent's error type, e.g. rate_limit, authentication_failed. */
+  error: v.optional(v.string()),
+  /** More on that error (StopFailure), cut and redacted like the message. */
+  error_details: v.optional(v.string()),
+  /** Codex's notify: the thread the turn belongs to. */
+  thread: v.optional(v.string()),
+});
+export type HookEvent = v.InferOutput<typeof HookEventSchema>;
+
 /** The JSON text of a state file checked against its schema: the value, or the first problem in one phrase. */
 export function parseStateFile<S extends v.GenericSchema>(text: string, schema: S): { ok: true; value: v.InferOutput<S> } | { ok: false; why: string } {
   let raw: unknown;

@@ -449,6 +449,7 @@ export async function measureTurnLatency(o: {
   profile?: AgentProfile;
   onEvent?: (e: LoopEvent) => void;
   records?: boolean;
+  signal?: AbortSignal;
 }): Promise<{ latenciesMs: number[]; events: LoopEvent[] }> {
   const tag = o.tag ?? 'bench';
   const events: LoopEvent[] = [];
@@ -479,6 +480,7 @@ export async function measureTurnLatency(o: {
       agentEnv: o.agentEnv,
       maxIterations: o.turns,
       timing: o.timing,
+      signal: o.signal,
       onEvent,
       readRecords: o.records ? followRecords(o.dir, tag) : () => ({ records: [], warnings: [] }),
     });
