@@ -50,6 +50,10 @@ export function headline(m: ReportModel): string[] {
   if (m.time.trainingMs !== null && m.time.wallMs !== null) {
     lines.push(`Time: ${fmtDuration(m.time.trainingMs)} training in ${fmtDuration(m.time.wallMs)} wall time (${fmtRate(m.time.trainingShare)}).`);
   }
+  if (m.agents?.length) {
+    const who = m.agents.map((a) => `${a.agent}${a.model ? ` (${a.model})` : ''}: ${a.runs} run${a.runs === 1 ? '' : 's'}`);
+    lines.push(`Agent: ${who.join('; ')}.`);
+  }
   // A short night explained: when the agent could not work, and why.
   const spans = m.unavailable ?? [];
   for (const u of spans.slice(0, 5)) {

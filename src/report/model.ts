@@ -99,10 +99,18 @@ export interface ReportModel {
   stall: Stall;
   recommendations: Recommendation[];
   warnings: string[];
+  /** Which agent profile and model made the runs, most runs first (runs.jsonl's agent/model); absent when none says. */
+  agents?: AgentRuns[];
   /** When the agent could not work (API refused, rate limited, usage limit), from the supervisor; absent without one. */
   unavailable?: UnavailableSpan[];
   /** Pushing after keeps (git.push, --push): what never reached the remote. Absent when the tag never pushed. */
   push?: PushReport;
+}
+
+export interface AgentRuns {
+  agent: string;
+  model: string | null;
+  runs: number;
 }
 
 export interface UnavailableSpan {

@@ -39,6 +39,8 @@ export class RunTable {
   lane: (string | undefined)[] = [];
   violation: (string | undefined)[] = [];
   crashReason: (CrashReason | undefined)[] = [];
+  /** Who made the run: `agent\tmodel` (model may be empty), when an agent did. */
+  agent: (string | undefined)[] = [];
   /** The first non-empty metric name. */
   metric: string | null = null;
 
@@ -72,6 +74,7 @@ export class RunTable {
     this.lane.push(r.lane);
     this.violation.push(r.violation);
     this.crashReason.push(r.crashReason);
+    this.agent.push(r.agent ? `${r.agent}\t${r.model ?? ''}` : undefined);
     if (this.metric === null && r.metric) this.metric = r.metric;
     this.length = i + 1;
   }

@@ -5,7 +5,7 @@ import type { Source } from './load.js';
 import { recommend } from './recommend.js';
 import { estimateNoise } from './noise.js';
 import type { Goal } from './stats.js';
-import type { CrashGroup, Improvement, LaneSummary, NearMiss, ReportModel, RunRef, Stall, ViolationRef } from './model.js';
+import type { AgentRuns, CrashGroup, Improvement, LaneSummary, NearMiss, ReportModel, RunRef, Stall, ViolationRef } from './model.js';
 
 export type * from './model.js';
 
@@ -170,7 +170,23 @@ export function summarize(runs: Runs, opts: SummaryOptions): ReportModel {
     stall,
     warnings: opts.warnings ?? [],
   };
-  return { ...partial, recommendations: recommend(t, partial) };
+  const agents = agentRuns(t);
+  return { ...partial, recommendations: recommend(t, partial), ...(agents.length ? { agents } : {}) };
+}
+
+/** Runs per agent profile and model, most first (only the runs an agent made say so). */
+function agentRuns(t: RunTable): AgentRuns[] {
+  const by = new Map<string, number>();
+  for (let i = 0; i < t.length; i++) {
+    const a = t.agent[i];
+    if (a !== undefined) by.set(a, (by.get(a) ?? 0) + 1);
+  }
+  return [...by]
+    .map(([k, runs]) => {
+      const [agent, model] = k.split('\t');
+      return { agent: agent!, model: model || null, runs };
+    })
+    .sort((a, b) => b.runs - a.runs);
 }
 
 /** The earliest start and the latest end (unparsable times are skipped). */

@@ -145,6 +145,7 @@ export function decodeTable(buf: Buffer): CachedTable | null {
     t.lane = optional.lane;
     t.violation = optional.violation;
     t.crashReason = optional.crashReason;
+    t.agent = optional.agent;
     t.metric = h.metric;
     t.length = n;
     return { size: h.size, sha1: h.sha1, table: t, reader: h.reader, ...(h.tsv ? { tsv: h.tsv } : {}) };
@@ -160,15 +161,15 @@ function encodeOptional(t: RunTable, n: number): string {
     for (let i = 0; i < n; i++) if (a[i] !== undefined) out.push([i, a[i]!]);
     return out;
   };
-  return JSON.stringify([sparse(t.lane), sparse(t.violation), sparse(t.crashReason)]);
+  return JSON.stringify([sparse(t.lane), sparse(t.violation), sparse(t.crashReason), sparse(t.agent)]);
 }
 
-function decodeOptional(text: string, n: number): Pick<RunTable, 'lane' | 'violation' | 'crashReason'> {
-  const [lane, violation, crashReason] = JSON.parse(text) as [number, string][][];
+function decodeOptional(text: string, n: number): Pick<RunTable, 'lane' | 'violation' | 'crashReason' | 'agent'> {
+  const [lane, violation, crashReason, agent] = JSON.parse(text) as [number, string][][];
   const dense = (pairs: [number, string][]) => {
     const a: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
     for (const [i, v] of pairs) a[i] = v;
     return a;
   };
-  return { lane: dense(lane!), violation: dense(violation!), crashReason: dense(crashReason!) as (CrashReason | undefined)[] };
+  return { lane: dense(lane!), violation: dense(violation!), crashReason: dense(crashReason!) as (CrashReason | undefined)[], agent: dense(agent ?? []) };
 }

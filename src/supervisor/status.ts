@@ -39,6 +39,9 @@ export interface SessionStatus {
   push?: string;
   /** The dashboard served beside the session (`--dashboard`), while it runs. */
   dashboard?: string;
+  /** The agent profile the supervisor drives (claude, codex, gemini) and its model, when known. */
+  agent?: string;
+  model?: string | null;
 }
 
 export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: number; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<SessionStatus[]> {
@@ -103,6 +106,7 @@ export function rowFromState(
     endedAt: st && !live ? (st.endedAt ?? st.updated ?? null) : null,
     waitUntil: state === 'waiting' ? (st?.waitUntil ?? null) : null,
     waitReason: state === 'waiting' ? (st?.waitReason ?? null) : null,
+    ...(st?.agent ? { agent: st.agent, model: st.model ?? null } : {}),
   };
 }
 
@@ -141,7 +145,8 @@ const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' 
 export function formatStatus(rows: SessionStatus[]): string {
   if (rows.length === 0) return 'No autoresearch sessions are running.\n';
   const lanes = rows.some((r) => r.lane);
-  const table = [['SESSION', ...(lanes ? ['LANE'] : []), 'STATE', 'TURNS', 'RUNS', 'BEST', 'TASK', 'UPTIME']];
+  const agents = rows.some((r) => r.agent);
+  const table = [['SESSION', ...(lanes ? ['LANE'] : []), 'STATE', 'TURNS', 'RUNS', 'BEST', 'TASK', 'UPTIME', ...(agents ? ['AGENT'] : [])]];
   for (const r of rows) {
     table.push([
       r.lane ? r.session! : r.name,
@@ -152,6 +157,7 @@ export function formatStatus(rows: SessionStatus[]): string {
       r.best ? `${r.best.metric} ${fmtValue(r.best.value)} (${r.best.commit.slice(0, 7)})` : '-',
       cut(r.task ?? '-', 40),
       fmtDuration(r.uptimeSeconds),
+      ...(agents ? [r.agent ? `${r.agent}${r.model ? ` (${r.model})` : ''}` : '-'] : []),
     ]);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));

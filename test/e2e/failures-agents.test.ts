@@ -36,7 +36,7 @@ function home(): string {
 }
 
 /** The session failed at once and left everything as it was. */
-async function checkFailed(repo: string, name: string, r: { exitCode?: number; stdout: string; all?: string }, says: string): Promise<void> {
+async function checkFailed(repo: string, name: string, r: { exitCode?: number; stdout: string; all?: string }, says: string, agent: string): Promise<void> {
   expect(r.exitCode, r.all).toBe(1);
   expect(r.stdout).toContain(`Session ${name} failed after 0 turns: ${says}`);
   const recs = readFileSync(path.join(repo, '.autoresearch', name, 'runs.jsonl'), 'utf8').trim().split('\n');
@@ -44,7 +44,9 @@ async function checkFailed(repo: string, name: string, r: { exitCode?: number; s
   expect(git(repo, ['rev-parse', '--short=7', `autoresearch/${name}`])).toBe(JSON.parse(recs[0]!).commit.slice(0, 7));
   expect(git(repo, ['status', '--porcelain'])).toBe('');
   const st = await cli(['status', '--json'], { cwd: repo, env: { AR_TMUX_SOCKET: SOCKET } });
-  expect(JSON.parse(st.stdout)).toMatchObject([{ name, state: 'failed', iterations: 0, runs: 1, error: expect.stringContaining(says) }]);
+  expect(JSON.parse(st.stdout)).toMatchObject([{ name, state: 'failed', iterations: 0, runs: 1, error: expect.stringContaining(says), agent }]);
+  const table = await cli(['status'], { cwd: repo, env: { AR_TMUX_SOCKET: SOCKET } });
+  expect(table.stdout).toMatch(new RegExp(`\\n${name}\\s+failed\\s+0\\s+1\\s.*\\s${agent}`));
 }
 
 const PATH = `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`;
@@ -64,7 +66,7 @@ describe('a key the API refuses (401), with the other agents', () => {
     writeFileSync(path.join(codexHome, 'config.toml'), toml.join('\n'));
     const env = { HOME: path.dirname(codexHome), CODEX_HOME: codexHome, CODEX_TEST_API_KEY: 'sk-test-FAKE', OPENAI_API_KEY: undefined, AR_TMUX_SOCKET: SOCKET, AR_SUPERVISOR_SESSION: undefined, PATH };
     const r = await cli(['--session', 'refused', '--foreground', '--max-iterations', '1'], { cwd: repo, env, timeout: 150_000 });
-    await checkFailed(repo, 'refused', r, "Codex's API key was refused (401)");
+    await checkFailed(repo, 'refused', r, "Codex's API key was refused (401)", 'codex');
     expect(mock.userPrompts).toHaveLength(1);
   }, 180_000);
 
@@ -82,7 +84,7 @@ describe('a key the API refuses (401), with the other agents', () => {
     writeFileSync(path.join(h, '.gemini', 'settings.json'), JSON.stringify(settings));
     const env = { HOME: h, GEMINI_API_KEY: 'AIza-test-FAKE', GOOGLE_API_KEY: undefined, GOOGLE_GEMINI_BASE_URL: mock.url, GEMINI_MODEL: 'gemini-2.5-pro', AR_TMUX_SOCKET: SOCKET, AR_SUPERVISOR_SESSION: undefined, PATH };
     const r = await cli(['--session', 'refused', '--foreground', '--max-iterations', '1'], { cwd: repo, env, timeout: 150_000 });
-    await checkFailed(repo, 'refused', r, "Gemini CLI's API key was refused: set GEMINI_API_KEY");
+    await checkFailed(repo, 'refused', r, "Gemini CLI's API key was refused: set GEMINI_API_KEY", 'gemini');
     expect(mock.userPrompts).toHaveLength(1);
     expect(mock.calls).toBe(1);
   }, 180_000);

@@ -104,6 +104,9 @@ export async function checkNight(o: {
   expect(memory).toContain(rows[1]![0]);
   expect(memory).toContain(rows[1]![1]);
   expect(git(repo, ['status', '--porcelain'])).toBe(''); // memory file, hooks and ledger stay out of git
+  // The report says who made the runs.
+  const md = readFileSync(path.join(repo, '.autoresearch/e2e/report/report.md'), 'utf8');
+  expect(md).toContain(`Agent: ${o.agent}${o.model ? ` (${o.model})` : ''}: 2 runs.`);
 
   // The key never reached a file the tool wrote.
   const ours = [o.memory, 'results.tsv', '.autoresearch/e2e/runs.jsonl', '.autoresearch/e2e/ar.log', '.autoresearch/e2e/supervisor.json', '.autoresearch/e2e/events.jsonl'];

@@ -169,3 +169,22 @@ describe('recurringWords', () => {
     expect(recurringWords(records, m)).toEqual([{ word: 'wider', keeps: [2, 4], tries: 3, gain: expect.closeTo(0.2, 12) }]);
   });
 });
+
+describe('which agent made the runs', () => {
+  it('counts runs per agent profile and model, most first; the baseline (no agent) is not counted; the cache keeps it', async () => {
+    const records = [
+      rec(1, 'keep', 1),
+      rec(2, 'discard', 1.1, { agent: 'codex', model: 'gpt-5' }),
+      rec(3, 'keep', 0.9, { agent: 'claude' }),
+      rec(4, 'discard', 1.2, { agent: 'codex', model: 'gpt-5' }),
+    ];
+    const m = summarize(records, opts);
+    expect(m.agents).toEqual([
+      { agent: 'codex', model: 'gpt-5', runs: 2 },
+      { agent: 'claude', model: null, runs: 1 },
+    ]);
+    expect(summarize([rec(1, 'keep', 1)], opts).agents).toBeUndefined();
+    const { renderMarkdown } = await import('../../src/report/markdown.js');
+    expect(renderMarkdown(m)).toContain('Agent: codex (gpt-5): 2 runs; claude: 1 run.');
+  });
+});

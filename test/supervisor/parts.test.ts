@@ -310,6 +310,11 @@ describe('names and status', () => {
       },
     ]);
     expect(out).toMatch(/^SESSION\s+STATE\s+TURNS\s+RUNS\s+BEST\s+TASK\s+UPTIME\napr5\s+busy\s+3\s+7\s+val_bpb 0.981235 \(abcdef0\)\s+raise the learning rate\s+1h02m\n$/);
+    // The agent and its model, once a supervisor says which it drives.
+    const row = { name: 'b', state: 'busy' as const, iterations: 1, runs: 2, best: null, task: null, uptimeSeconds: 5, repo: null, supervisorPid: 1, agentPid: 2, restarts: 0, error: null };
+    expect(formatStatus([{ ...row, agent: 'codex', model: 'gpt-5' }, { ...row, name: 'c', agent: 'claude', model: null }])).toMatch(
+      /^SESSION\s+STATE\s+TURNS\s+RUNS\s+BEST\s+TASK\s+UPTIME\s+AGENT\nb\s+busy\s+1\s+2\s+-\s+-\s+5s\s+codex \(gpt-5\)\nc\s+busy\s+1\s+2\s+-\s+-\s+5s\s+claude\n$/,
+    );
     expect(fmtDuration(59)).toBe('59s');
     expect(fmtDuration(61)).toBe('1m01s');
   });
