@@ -410,8 +410,10 @@ async function dutyCycle() {
   // are queued or running (the supervisor's rule). Busy = training time / wall time, both from the records.
   const T = Number(process.env.AR_BENCH_DUTY_T ?? 2);
   const B = Number(process.env.AR_BENCH_DUTY_B ?? 10);
-  const ideas = Number(process.env.AR_BENCH_DUTY_IDEAS ?? 4);
-  const job = `import os, time\nX = 0\ntime.sleep(${B})\nprint("---")\nprint(f"val_bpb:          {1 + 1 / (X + 1):.6f}")\nprint("training_seconds: ${B}")\n`;
+  const ideas = Number(process.env.AR_BENCH_DUTY_IDEAS ?? 3);
+  // One line per idea, apart, so ideas queued on an older best re-apply cleanly (each one a keep).
+  const params = Array.from({ length: ideas }, (_, i) => `P${i + 1} = 0\n\n\n`).join('');
+  const job = `import time\n\n\n${params}time.sleep(${B})\nprint("---")\nprint(f"val_bpb:          {1 - 0.01 * (${Array.from({ length: ideas }, (_, i) => `P${i + 1}`).join(' + ')}):.6f}")\nprint("training_seconds: ${B}")\n`;
   const cli = (cwd, args) => run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const out = [];
@@ -423,7 +425,8 @@ async function dutyCycle() {
     for (let i = 1; i <= ideas; i++) {
       while (depth > 1 && inflight() >= depth) await sleep(50);
       await sleep(T * 1000); // the agent thinks
-      writeFileSync(path.join(repo, 'train.py'), job.replace('X = 0', `X = ${i}`));
+      const f = path.join(repo, 'train.py');
+      writeFileSync(f, readFileSync(f, 'utf8').replace(`P${i} = 0`, `P${i} = 1`));
       await cli(repo, [depth === 1 ? 'run' : 'submit', '-m', `idea ${i}`]);
     }
     while (inflight() > 0 || existsSync(path.join(repo, '.autoresearch', 'd', 'runner.lock'))) await sleep(100);
@@ -434,7 +437,8 @@ async function dutyCycle() {
     const wall = end - Math.min(...recs.map((r) => Date.parse(r.start)));
     const frac = busy / wall;
     out.push({ depth, frac });
-    line(`depth ${depth}, one slot`, `busy ${(100 * frac).toFixed(1)}% of ${secs(wall)}; ${Math.round((recs.length * 3600_000) / wall)} runs/h (${recs.length} runs)`);
+    const kept = recs.filter((r) => r.status === 'keep').length;
+    line(`depth ${depth}, one slot`, `busy ${(100 * frac).toFixed(1)}% of ${secs(wall)}; ${Math.round((recs.length * 3600_000) / wall)} runs/h (${recs.length} runs, ${kept} kept)`);
   }
   line(`expected at depth 1 (B/(B+T))`, `${((100 * B) / (B + T)).toFixed(1)}% (T = ${T} s, B = ${B} s)`);
   const d2 = out.find((o) => o.depth === 2);
