@@ -118,6 +118,8 @@ describe('lanes: one agent per GPU (real tmux, fake agent)', () => {
       ['gpu1', true],
       ['gpu2', false],
     ]);
+    // Each lane says which agent it runs, the ended one too.
+    expect(after.map((r) => r.agent)).toEqual(['claude', 'claude', 'claude']);
     expect(after[1]).toMatchObject({ stopReason: 'signal', iterations: readSupervisorState(m.lanes[1]!.worktree, 'ln-gpu1')!.iterations });
 
     // End the rest, then check every ledger and branch.
