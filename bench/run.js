@@ -502,6 +502,48 @@ async function installSize() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Slurm: our own overhead per run on the one-node test cluster, beside the scheduler's own latency.
+
+async function slurmOverhead() {
+  const RUNS = 5;
+  let conf;
+  try {
+    conf = (await run('bash', [path.join(ROOT, 'test', 'slurm', 'cluster.sh')], { timeout: 120_000 })).stdout.trim();
+  } catch (e) {
+    console.log(`  skipped: no test Slurm cluster (${String(e.stderr || e.message).trim().split('\n')[0]})`);
+    return;
+  }
+  const env = { ...process.env, SLURM_CONF: conf, NO_COLOR: '1' };
+  // The job stamps its own start and end (wall clock), so the time around it can be split up.
+  const train = 'import time\nprint(f"t_start: {time.time():.3f}", flush=True)\nprint("val_bpb:          1.000000")\nprint(f"t_end: {time.time():.3f}", flush=True)\n';
+  const repo = await gitRepo(
+    {
+      'train.py': train,
+      'prepare.py': '# read-only\n',
+      'autoresearch.yaml': 'command: python3 train.py\nbudget_seconds: 30\nexecutor:\n  kind: slurm\n  gres: gpu:1\n',
+    },
+    'ar-bench-slurm-',
+  );
+  const cli = (args) => run(process.execPath, [BIN, ...args], { cwd: repo, env });
+  await cli(['init', '--tag', 'b', '--no-baseline']);
+  const walls = [];
+  for (let i = 1; i <= RUNS; i++) walls.push((await timed(() => cli(['run', '-m', `rerun ${i}`]))).ms);
+  const recs = readFileSync(path.join(repo, '.autoresearch', 'b', 'runs.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const endToRow = recs.map((r) => Date.parse(r.end) - r.metrics.t_end * 1000);
+  // The scheduler alone: the same job through srun, which returns as soon as the job step ends (no polling).
+  const bare = [];
+  for (let i = 0; i < RUNS; i++) bare.push((await timed(() => run('srun', ['--gres=gpu:1', '--chdir', repo, 'python3', 'train.py'], { cwd: repo, env }))).ms);
+  const own = median(walls) - median(bare);
+  line('runs', `${RUNS} (${[...new Set(recs.map((r) => r.status))].join(', ')})`);
+  line('median wall time of `run`', secs(median(walls)));
+  line('median `srun` of the same job', `${secs(median(bare))}  (the scheduler's own latency plus the job)`);
+  line('submit -> running seen', `${secs(1000 * median(recs.map((r) => r.job.queuedSeconds)))}  (median queuedSeconds)`);
+  line('job end -> row written', `${secs(median(endToRow))}  (the job's last line to the record's end)`);
+  line('our own overhead (run - srun)', secs(own));
+  line('target our own < 1 s', met(own < 1000));
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid) {
@@ -609,6 +651,7 @@ const SECTIONS = [
   ['Duty cycle: GPU busy with experiments in flight (pipeline depth 1, 2, 3; T s thinking, B s training)', dutyCycle],
   ['Install: packed and installed size, start-up of the installed CLI', installSize],
   ['Dashboard: page open with 10,000 runs, append to row, idle CPU', dashboard],
+  ['Slurm: our own overhead per run beside the scheduler (target < 1 s)', slurmOverhead],
 ];
 
 async function main() {

@@ -19,6 +19,7 @@ export function register(program: Command): void {
           baseline: opts.baseline,
           out: opts.json ? undefined : (l) => process.stdout.write(l + '\n'),
           onTick: live?.tick,
+          onPlace: live?.place,
           signal: ac.signal,
         });
         live?.done();

@@ -43,6 +43,7 @@ export function register(program: Command): void {
           seed,
           log,
           onTick: live?.tick,
+          onPlace: live?.place,
           signal: ac.signal,
         });
         live?.done();

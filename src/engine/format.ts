@@ -19,6 +19,7 @@ export function formatResult(r: StepResult): string {
   lines.push(`duration:    ${(rec.durationMs / 1000).toFixed(1)} s`);
   lines.push(`run:         #${rec.id}  log: ${rec.log || '(not trained)'}`);
   if (rec.experiment !== undefined) lines.push(`experiment:  #${rec.experiment}${rec.remeasured ? ' (re-measured on the new best)' : ''}`);
+  if (rec.job) lines.push(`job:         ${rec.job.engine} ${rec.job.id}${rec.job.node ? ` on ${rec.job.node}` : ''}, queued ${rec.job.queuedSeconds.toFixed(1)} s, ${rec.job.state}${rec.job.retries ? `, after ${rec.job.retries} resubmission(s)` : ''}`);
   if (rec.status === 'keep') lines.push('branch:      advanced to this commit');
   else if (rec.experiment !== undefined) lines.push(`branch:      stays at ${r.best.commit.slice(0, 7)}`);
   else if (rec.commit !== rec.parent) lines.push(`branch:      reverted to ${rec.parent.slice(0, 7)}`);

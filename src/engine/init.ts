@@ -22,6 +22,7 @@ export interface InitOptions {
   /** Extra environment for the baseline run. */
   env?: Record<string, string>;
   onTick?: StepOptions['onTick'];
+  onPlace?: StepOptions['onPlace'];
   signal?: AbortSignal;
 }
 
@@ -60,6 +61,16 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
     throw new UsageError(problems[0]!, problems.slice(1).join('\n') || undefined);
   }
 
+  // A cluster's nodes must see this folder (their output lands here): check before anything is made.
+  if (config.executor.kind !== 'local') {
+    const { executorFor } = await import('../executors/index.js');
+    const ex = await executorFor(config);
+    ex.check();
+    const why = await ex.probe?.(repo, { signal: opts.signal, out: opts.out });
+    if (why) throw new UsageError(why);
+    if (opts.signal?.aborted) return null;
+  }
+
   await git.checkoutNewBranch(branch, head);
   mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
   addToExclude(repo, [LEDGER_FILE, RUN_LOG_FILE, `/${STATE_ROOT}/`]);
@@ -84,7 +95,7 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
   if (archived) opts.out?.(`The previous ${LEDGER_FILE} was moved to ${archived}.`);
   if (!opts.baseline) return null;
   opts.out?.(`Running the baseline (${config.budget_seconds} s budget)...`);
-  const common = { repo, tag, config, log, env: opts.env, onTick: opts.onTick, signal: opts.signal };
+  const common = { repo, tag, config, log, env: opts.env, onTick: opts.onTick, onPlace: opts.onPlace, signal: opts.signal };
   const first = await runExperiment({ ...common, description: 'baseline', ...(config.noise ? { seed: 0 } : {}) });
   if (config.noise && config.noise.reruns > 1 && first.record.value !== null) {
     await estimateNoise(repo, tag, config, first.record.value, common, opts.out);

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
-import { cancelRun, executorFor, type JobHandle, type JobPlace } from '../executors/index.js';
+import { cancelRun, executorFor, type JobPlace } from '../executors/index.js';
+import { pendingPath, type Pending } from './pending.js';
 import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
@@ -47,31 +48,12 @@ export interface StepResult {
   bestBefore: number | null;
 }
 
-interface Pending {
-  id: number;
-  /** The local process group (older markers; kept for them). */
-  pid: number | null;
-  /** How the executor finds the run again, and where it is (queued, running on a node). */
-  job?: JobHandle & { place?: JobPlace };
-  runner: number;
-  commit: string;
-  parent: string;
-  description: string;
-  start: string;
-  seed?: number;
-  log: string;
-  /** The kept commit renamed to say what was found (same tree and parent); set just before the branch moves to it. */
-  kept?: string;
-  by?: MadeBy;
-}
-
 
 /** Which agent and model made a run: the supervisor names them in its agent's environment (AR_AGENT, AR_MODEL). */
 export function madeBy(env: NodeJS.ProcessEnv = process.env): MadeBy {
   return { ...(env.AR_AGENT ? { agent: env.AR_AGENT } : {}), ...(env.AR_MODEL ? { model: env.AR_MODEL } : {}) };
 }
 
-const pendingPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'pending.json');
 const runLockPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'run.lock');
 
 /** The tag of the checked-out autoresearch branch, or a UsageError saying what to do. */
@@ -148,6 +130,10 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
     rec.status = 'crash';
     rec.crashReason = 'interrupted';
     rec.bestBefore = best.value;
+    if (p.job?.id) {
+      const place = p.job.place;
+      rec.job = { engine: p.job.engine, id: p.job.id, node: place?.node ?? null, queuedSeconds: Math.round((place?.queuedMs ?? 0) / 100) / 10, state: 'CANCELLED' };
+    }
     appendRun(repo, rec, state.ledgerColumns);
     added = rec;
     await git.updateRef(`refs/autoresearch/${tag}/${p.id}`, p.commit).catch(() => {}); // the runner may have died before making it
@@ -163,6 +149,21 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   }
   unlinkSync(file);
   return added;
+}
+
+/**
+ * After a session is ended: a run its agent had started and that was cut off is settled now (its job
+ * cancelled, recorded once), not at the next command. Nothing happens while the run's own runner lives.
+ */
+export async function settleCutOffRun(repo: string, tag: string): Promise<RunRecord | null> {
+  if (!existsSync(pendingPath(repo, tag))) return null;
+  const release = tryLock(runLockPath(repo, tag));
+  if (!release) return null; // its runner is still finishing it
+  try {
+    return await reconcile(repo, tag);
+  } finally {
+    release();
+  }
 }
 
 /** One step of the loop: guard, commit, train on the budget, parse, decide, record, revert. */

@@ -67,6 +67,11 @@ export interface Executor {
   /** Refuse early (before anything is committed) when the engine cannot be used at all. */
   check(): void;
   run(spec: StartSpec): Promise<RunOutcome>;
+  /**
+   * Does a machine that runs training see `dir` (a shared file system)? null when it does, else one sentence
+   * saying what is wrong. Engines that run here need no check.
+   */
+  probe?(dir: string, o?: { signal?: AbortSignal; out?: (line: string) => void }): Promise<string | null>;
   /** Stop a run that another process started (its runner was killed); resolves once it is asked to stop. */
   cancel(handle: JobHandle): Promise<void>;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Git, gitSync } from '../adapters/git.js';
 import { Tmux, type TmuxApi } from '../adapters/tmux.js';
 import { addToExclude } from '../engine/exclude.js';
+import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { branchFor, LEDGER_FILE, RUN_LOG_FILE, STATE_ROOT, statePath } from '../paths.js';
 import { isSupervisorProcess } from '../supervisor/discover.js';
@@ -144,6 +145,10 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
   const agents = laneAgents(o.agent, specs.length);
   // Config, agent command, --until, tasks: checked once, in the user's terminal, before anything is made.
   for (const agent of new Set(agents)) validate({ ...o, agent, repo: main }, env);
+  // On a cluster the scheduler gives each run its GPU: CUDA_VISIBLE_DEVICES from us would fight it.
+  if (o.gpus !== undefined && loadConfig(main, env).executor.kind !== 'local') {
+    throw new UsageError(`with executor kind ${loadConfig(main, env).executor.kind} the scheduler gives each run its GPU: start the lanes with --lanes N, not --gpus.`);
+  }
   const tmux: TmuxApi = deps.tmux ?? new Tmux();
   const { lanes } = await prepareLanes(main, session, specs);
 

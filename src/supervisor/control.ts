@@ -47,6 +47,12 @@ export async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<
     const pids = await endSession(tmux, supervisorSession(f.tag), { graceMs: o.graceMs ?? 3000 });
     if (!f.supervisorPid) parts.push(pids.length ? `supervisor session (${pids.length} processes)` : 'supervisor session');
   }
+  // A run the agent had going (a cluster job outlives its runner): cancelled and recorded now.
+  if (f.repo) {
+    const { settleCutOffRun } = await import('../engine/step.js');
+    const rec = await settleCutOffRun(f.repo, f.tag).catch(() => null);
+    if (rec) parts.push(`its run #${rec.id} (stopped and recorded as interrupted)`);
+  }
   return `Ended ${f.tag}: ${parts.length ? parts.join(', ') : 'nothing was running'}.`;
 }
 

@@ -4,6 +4,7 @@ import { readRecords } from '../engine/records.js';
 import { pushProblem } from '../engine/push.js';
 import { fmtValue } from '../format.js';
 import { bestRun } from './claudemd.js';
+import { runPlace } from '../engine/pending.js';
 import { discover } from './discover.js';
 import { shownState, stopReasonWords, type ShownState, type SupervisorState } from './state.js';
 
@@ -42,6 +43,8 @@ export interface SessionStatus {
   /** The agent profile the supervisor drives (claude, codex, gemini) and its model, when known. */
   agent?: string;
   model?: string | null;
+  /** The run in progress on a scheduler: `queued 12s` or `running on a07`. */
+  job?: string;
 }
 
 export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: number; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<SessionStatus[]> {
@@ -70,6 +73,11 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
         // no ledger here
       }
     }
+    let job: string | undefined;
+    if (f.repo) {
+      const p = runPlace(f.repo, f.tag);
+      if (p) job = p.state === 'queued' ? `queued ${fmtDuration(Math.round(p.queuedMs / 1000))}` : `running${p.node ? ` on ${p.node}` : ''}`;
+    }
     const started = st?.started ? Date.parse(st.started) : f.supervisor?.created ? f.supervisor.created * 1000 : f.agent ? f.agent.created * 1000 : NaN;
     out.push({
       ...rowFromState(f.tag, st, state, { runs, best, now, started }),
@@ -78,6 +86,7 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
       agentPid,
       ...(push ? { push } : {}),
       ...(st?.dashboard && state !== 'dead' ? { dashboard: st.dashboard } : {}),
+      ...(job ? { job } : {}),
     });
   }
   return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
@@ -146,12 +155,14 @@ export function formatStatus(rows: SessionStatus[]): string {
   if (rows.length === 0) return 'No autoresearch sessions are running.\n';
   const lanes = rows.some((r) => r.lane);
   const agents = rows.some((r) => r.agent);
-  const table = [['SESSION', ...(lanes ? ['LANE'] : []), 'STATE', 'TURNS', 'RUNS', 'BEST', 'TASK', 'UPTIME', ...(agents ? ['AGENT'] : [])]];
+  const jobs = rows.some((r) => r.job);
+  const table = [['SESSION', ...(lanes ? ['LANE'] : []), 'STATE', ...(jobs ? ['JOB'] : []), 'TURNS', 'RUNS', 'BEST', 'TASK', 'UPTIME', ...(agents ? ['AGENT'] : [])]];
   for (const r of rows) {
     table.push([
       r.lane ? r.session! : r.name,
       ...(lanes ? [r.lane ?? '-'] : []),
       r.removed ? 'removed' : r.state,
+      ...(jobs ? [r.job ?? '-'] : []),
       String(r.iterations),
       String(r.runs),
       r.best ? `${r.best.metric} ${fmtValue(r.best.value)} (${r.best.commit.slice(0, 7)})` : '-',

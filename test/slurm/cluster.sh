@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# A real one-node Slurm cluster on loopback for the tests: four fake GPUs, accounting off, private config.
+# Idempotent and safe to call from several test runs at once (a lock; a running cluster is reused).
+# Prints the path of its slurm.conf (use it as SLURM_CONF). `cluster.sh stop` shuts it down.
+set -euo pipefail
+D=${AR_SLURM_DIR:-/tmp/ar-slurm-cluster}
+CONF=$D/slurm.conf
+mkdir -p "$D"
+exec 9>"$D.lock"
+flock 9
+
+up() { SLURM_CONF=$CONF timeout 5 sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc|comp)'; }
+
+if [[ ${1:-} == stop ]]; then
+  SLURM_CONF=$CONF timeout 10 scontrol shutdown >/dev/null 2>&1 || true
+  exit 0
+fi
+if [[ -f $CONF ]] && up; then echo "$CONF"; exit 0; fi
+
+command -v slurmctld >/dev/null || { echo "slurm-wlm is not installed (apt-get install slurm-wlm munge)" >&2; exit 1; }
+# munge authenticates every Slurm message; the package made its key
+if ! munge -n </dev/null >/dev/null 2>&1; then
+  mkdir -p /run/munge && chown munge:munge /run/munge 2>/dev/null || true
+  munged --force </dev/null >/dev/null 2>&1 9>&- || true
+  for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+H=$(hostname -s)
+mkdir -p "$D/state" "$D/spool" "$D/dev"
+for i in 0 1 2 3; do
+  # character devices with NVIDIA's major number: Slurm then sets CUDA_VISIBLE_DEVICES as for real GPUs
+  [[ -c $D/dev/nvidia$i ]] || { rm -f "$D/dev/nvidia$i"; mknod "$D/dev/nvidia$i" c 195 "$i"; }
+done
+cat >"$CONF" <<CONF
+ClusterName=artest
+SlurmctldHost=$H(127.0.0.1)
+SlurmctldPort=16817
+SlurmdPort=16818
+SlurmUser=root
+AuthType=auth/munge
+StateSaveLocation=$D/state
+SlurmdSpoolDir=$D/spool
+SlurmctldPidFile=$D/slurmctld.pid
+SlurmdPidFile=$D/slurmd.pid
+SlurmctldLogFile=$D/slurmctld.log
+SlurmdLogFile=$D/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+ReturnToService=2
+MinJobAge=600
+KillWait=2
+SlurmdParameters=config_overrides
+GresTypes=gpu
+NodeName=$H NodeAddr=127.0.0.1 CPUs=16 RealMemory=8000 Gres=gpu:4 State=UNKNOWN
+PartitionName=debug Nodes=$H Default=YES MaxTime=INFINITE State=UP
+CONF
+echo "NodeName=$H Name=gpu File=$D/dev/nvidia[0-3]" >"$D/gres.conf"
+
+# a stale controller of an older config: stop it first
+SLURM_CONF=$CONF timeout 5 scontrol shutdown >/dev/null 2>&1 || true
+for f in slurmctld slurmd; do
+  if [[ -f $D/$f.pid ]] && kill -0 "$(cat "$D/$f.pid")" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$(cat "$D/$f.pid")" 2>/dev/null || break; sleep 0.1; done
+  fi
+done
+# daemons must not inherit the lock (fd 9) or a caller's pipes
+SLURM_CONF=$CONF slurmctld -f "$CONF" </dev/null >/dev/null 2>&1 9>&-
+SLURM_CONF=$CONF slurmd -f "$CONF" </dev/null >/dev/null 2>&1 9>&-
+for _ in $(seq 150); do up && { echo "$CONF"; exit 0; }; sleep 0.2; done
+echo "the test Slurm cluster did not come up; see $D/slurmctld.log and $D/slurmd.log" >&2
+exit 1
