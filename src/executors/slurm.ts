@@ -304,28 +304,37 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
   spec.signal?.addEventListener('abort', onAbort, { once: true });
   if (spec.signal?.aborted) onAbort();
   try {
+    let lastQuery = 0;
     while (!done) {
-      const q = await squeueJob(id, spec.cwd);
-      const now = Date.now();
-      if (q === null) done = true;
-      else if ('error' in q) {
-        /* the controller did not answer this time: ask again */
-      } else {
-        const st = baseState(q.state);
-        if (FINAL.has(st)) done = true;
-        else if (RUNNING.has(st)) {
-          if (runningAt === null) {
-            runningAt = now;
-            node = nodeOf(q.node);
-            lastChange = now;
-            spec.onPlace?.({ state: 'running', queuedMs: runningAt - submitted, ...(node ? { node } : {}) });
+      // The log is read every tick (a local read); the controller is asked often only just after a change
+      // (submission, start, new output: a run usually ends right after printing its summary).
+      const t = Date.now();
+      if (follower.poll()) lastChange = t;
+      const every = pollOverride || (t - lastChange < FAST_WINDOW_MS ? FAST_MS : SLOW_MS);
+      if (t - lastQuery >= every || asked) {
+        lastQuery = t;
+        const q = await squeueJob(id, spec.cwd);
+        const now = Date.now();
+        if (q === null) done = true;
+        else if ('error' in q) {
+          /* the controller did not answer this time: ask again */
+        } else {
+          const st = baseState(q.state);
+          if (FINAL.has(st)) done = true;
+          else if (RUNNING.has(st)) {
+            if (runningAt === null) {
+              runningAt = now;
+              node = nodeOf(q.node);
+              lastChange = now;
+              spec.onPlace?.({ state: 'running', queuedMs: runningAt - submitted, ...(node ? { node } : {}) });
+            }
+          } else if (now - lastPlace >= 1000) {
+            lastPlace = now;
+            spec.onPlace?.({ state: 'queued', queuedMs: now - submitted, ...(q.reason && q.reason !== 'None' ? { reason: q.reason } : {}) });
           }
-        } else if (now - lastPlace >= 1000) {
-          lastPlace = now;
-          spec.onPlace?.({ state: 'queued', queuedMs: now - submitted, ...(q.reason && q.reason !== 'None' ? { reason: q.reason } : {}) });
         }
       }
-      if (follower.poll()) lastChange = now;
+      const now = Date.now();
       if (runningAt !== null && !done) {
         const ran = now - runningAt;
         if (ran >= spec.limitMs && !asked) await cancel('timeout');
@@ -340,7 +349,7 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
         await scancel({ id, name: spec.name }, spec.cwd);
       }
       if (done) break;
-      await sleep(pollOverride || (now - lastChange < FAST_WINDOW_MS ? FAST_MS : SLOW_MS));
+      await sleep(Math.min(FAST_MS, every));
     }
   } catch (err) {
     await scancel({ id, name: spec.name }, spec.cwd); // never leave a job running behind a fault of ours
