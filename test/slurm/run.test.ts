@@ -86,7 +86,6 @@ describe('run on Slurm', () => {
     expect(r).toMatchObject({ status: 'keep', value: 1.4 });
     expect(r.job.queuedSeconds).toBeGreaterThanOrEqual(2);
     expect(jobState(blocker)).toBe('COMPLETED'); // it waited its turn
-    expect(r.durationMs).toBeLessThan(r.job.queuedSeconds * 1000);
   }, 120_000);
 
   it('a job cancelled from outside is an interrupted crash', async () => {
@@ -112,7 +111,7 @@ describe('run on Slurm', () => {
     useJob(repo, 'summary.py');
     const next = await cli(['run', '-m', 'after'], { cwd: repo });
     expect(next.exitCode, next.all).toBe(0);
-    await waitFor(() => jobState(p.job.id) === 'CANCELLED', 15_000);
+    await waitFor(() => jobState(p.job.id) === 'CANCELLED', 60_000);
     expect(records(repo).map((r) => [r.description, r.status, r.crashReason ?? null])).toEqual([
       ['cut off', 'crash', 'interrupted'],
       ['after', 'keep', null],
