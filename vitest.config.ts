@@ -9,5 +9,7 @@ export default defineConfig({
     // Two cores: integration tests spawn training processes and tmux servers.
     maxWorkers: 2,
     reporters: ['default'],
+    // Stops the test Slurm cluster at the end, when this run started it.
+    globalSetup: ['test/slurm/global-setup.ts'],
   },
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real one-node Slurm cluster on loopback for the tests: four fake GPUs, accounting off, private config.
 # Idempotent and safe to call from several test runs at once (a lock; a running cluster is reused).
-# Prints the path of its slurm.conf (use it as SLURM_CONF). `cluster.sh stop` shuts it down.
+# Prints the path of its slurm.conf (use it as SLURM_CONF). `cluster.sh stop` shuts it down (and munged, if it
+# started it). With AR_SLURM_OWNER set, a start writes it to $D/owner (the test run that started it stops it).
 set -euo pipefail
 D=${AR_SLURM_DIR:-/tmp/ar-slurm-cluster}
 CONF=$D/slurm.conf
@@ -11,8 +12,27 @@ flock 9
 
 up() { SLURM_CONF=$CONF timeout 5 sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc|comp)'; }
 
+# wait until the daemons of the pid files are gone (a start right after a stop must not meet the old ones)
+gone() {
+  for f in slurmctld slurmd; do
+    [[ -f $D/$f.pid ]] || continue
+    local pid; pid=$(cat "$D/$f.pid")
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    rm -f "$D/$f.pid"
+  done
+  return 0
+}
+
 if [[ ${1:-} == stop ]]; then
   SLURM_CONF=$CONF timeout 10 scontrol shutdown >/dev/null 2>&1 || true
+  gone
+  if [[ -f $D/munged.ours ]]; then
+    pid=$(cat /run/munge/munged.pid 2>/dev/null || true)
+    [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
+    rm -f "$D/munged.ours"
+  fi
+  rm -f "$D/owner"
   exit 0
 fi
 if [[ -f $CONF ]] && up; then echo "$CONF"; exit 0; fi
@@ -21,7 +41,7 @@ command -v slurmctld >/dev/null || { echo "slurm-wlm is not installed (apt-get i
 # munge authenticates every Slurm message; the package made its key
 if ! munge -n </dev/null >/dev/null 2>&1; then
   mkdir -p /run/munge && chown munge:munge /run/munge 2>/dev/null || true
-  munged --force </dev/null >/dev/null 2>&1 9>&- || true
+  munged --force </dev/null >/dev/null 2>&1 9>&- && touch "$D/munged.ours" || true
   for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
@@ -54,6 +74,8 @@ JobAcctGatherType=jobacct_gather/none
 ReturnToService=2
 MinJobAge=600
 KillWait=2
+# a license that a test job holds, so that another waits in the queue behind it (Reason=Licenses) with the GPUs free
+Licenses=arhold:1
 SlurmdParameters=config_overrides
 GresTypes=gpu
 NodeName=$H NodeAddr=127.0.0.1 CPUs=16 RealMemory=8000 Gres=gpu:4 State=UNKNOWN
@@ -63,11 +85,8 @@ echo "NodeName=$H Name=gpu File=$D/dev/nvidia[0-3]" >"$D/gres.conf"
 
 # a stale controller of an older config: stop it first
 SLURM_CONF=$CONF timeout 5 scontrol shutdown >/dev/null 2>&1 || true
-for f in slurmctld slurmd; do
-  if [[ -f $D/$f.pid ]] && kill -0 "$(cat "$D/$f.pid")" 2>/dev/null; then
-    for _ in $(seq 50); do kill -0 "$(cat "$D/$f.pid")" 2>/dev/null || break; sleep 0.1; done
-  fi
-done
+gone
+[[ -n ${AR_SLURM_OWNER:-} ]] && echo "$AR_SLURM_OWNER" >"$D/owner" || rm -f "$D/owner"
 # daemons must not inherit the lock (fd 9) or a caller's pipes
 SLURM_CONF=$CONF slurmctld -f "$CONF" </dev/null >/dev/null 2>&1 9>&-
 SLURM_CONF=$CONF slurmd -f "$CONF" </dev/null >/dev/null 2>&1 9>&-

@@ -19,12 +19,12 @@ export function jobState(id: string): string {
   return /JobState=(\S+)/.exec(out)?.[1] ?? '';
 }
 
-export async function waitFor<T>(fn: () => T | null | undefined | false, ms = 30_000): Promise<T> {
+export async function waitFor<T>(fn: () => T | null | undefined | false, ms = 90_000, what = String(fn)): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
