@@ -15,8 +15,7 @@ up() { SLURM_CONF=$CONF timeout 5 sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idl
 # wait until the daemons of the pid files are gone (a start right after a stop must not meet the old ones)
 gone() {
   for f in slurmctld slurmd; do
-    [[ -f $D/$f.pid ]] || continue
-    local pid; pid=$(cat "$D/$f.pid")
+    local pid; pid=$(cat "$D/$f.pid" 2>/dev/null) || continue # a daemon that stopped removes its pid file
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     rm -f "$D/$f.pid"
