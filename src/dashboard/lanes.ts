@@ -4,20 +4,12 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { isAlive as pidAlive } from '../adapters/pid.js';
-import { stateDir } from '../paths.js';
+import { pendingPath, runPlace, type Pending } from '../engine/pending.js';
 import { isSupervisorProcess } from '../supervisor/discover.js';
 import { readSupervisorState } from '../supervisor/state.js';
 import type { LedgerFeed } from './feed.js';
 import type { Place } from './places.js';
 import type { WireCurrentRun, WireLane } from '../report/wire.js';
-
-interface Pending {
-  id: number;
-  runner: number;
-  description: string;
-  start: string;
-  log: string;
-}
 
 /** Whether a pid is a live supervisor of the tag; `ps` is asked once per pid, liveness every time. */
 export class SupervisorCheck {
@@ -56,6 +48,12 @@ export function laneView(p: Place, feed: LedgerFeed, o: { sup: SupervisorCheck; 
   let best: WireLane['best'] = null;
   let job: WireLane['job'] = null;
   for (let i = runs.length - 1; i >= 0 && !job; i--) if (runs[i]!.job) job = runs[i]!.job!;
+  // The run in progress on a scheduler, as its runner last wrote it: queued (and why) or running, and where.
+  const place = runPlace(p.home, p.tag);
+  if (place?.id) {
+    const state = place.state === 'queued' ? `queued${place.reason ? ` (${place.reason})` : ''}` : 'running';
+    job = { engine: place.engine, id: place.id, node: place.node ?? null, queuedSeconds: Math.round(place.queuedMs / 1000), state };
+  }
   for (const r of runs) {
     if (r.status !== 'keep' || r.violation || r.value === null) continue;
     if (!best || (o.goal === 'min' ? r.value < best.value : r.value > best.value)) best = { id: r.id, value: r.value, commit: r.commit };
@@ -72,7 +70,7 @@ export function laneView(p: Place, feed: LedgerFeed, o: { sup: SupervisorCheck; 
     turns: st?.iterations ?? 0,
     restarts: st?.restarts ?? 0,
     startedMs: live && st ? Date.parse(st.started) || null : null,
-    executor: job ? `${job.engine} job ${job.id}${job.node ? ` on ${job.node}` : ''}` : 'local',
+    executor: job ? `${job.engine} job ${job.id}${place?.id ? ` ${job.state}` : ''}${job.node ? ` on ${job.node}` : ''}` : 'local',
     job,
     runs: runs.length,
     best,
@@ -86,7 +84,7 @@ export function laneView(p: Place, feed: LedgerFeed, o: { sup: SupervisorCheck; 
 function currentRun(p: Place, budgetSeconds: number | null): WireCurrentRun | null {
   let pending: Pending;
   try {
-    pending = JSON.parse(readFileSync(path.join(stateDir(p.home, p.tag), 'pending.json'), 'utf8')) as Pending;
+    pending = JSON.parse(readFileSync(pendingPath(p.home, p.tag), 'utf8')) as Pending;
   } catch {
     return null;
   }
