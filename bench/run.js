@@ -504,15 +504,35 @@ async function installSize() {
 // ---------------------------------------------------------------------------------------------
 // Slurm: our own overhead per run on the one-node test cluster, beside the scheduler's own latency.
 
+// The one-node test cluster (test/slurm/cluster.sh), stopped at the end when this bench started it.
+const SLURM_OWNER = `bench-${process.pid}`;
+async function stopBenchCluster() {
+  let owner = '';
+  try {
+    owner = readFileSync(path.join(process.env.AR_SLURM_DIR ?? '/tmp/ar-slurm-cluster', 'owner'), 'utf8').trim();
+  } catch {
+    return;
+  }
+  if (owner === SLURM_OWNER) await run('bash', [path.join(ROOT, 'test', 'slurm', 'cluster.sh'), 'stop'], { timeout: 60_000 }).catch(() => {});
+}
+
 async function slurmOverhead() {
-  const RUNS = 5;
   let conf;
   try {
-    conf = (await run('bash', [path.join(ROOT, 'test', 'slurm', 'cluster.sh')], { timeout: 120_000 })).stdout.trim();
+    conf = (await run('bash', [path.join(ROOT, 'test', 'slurm', 'cluster.sh')], { timeout: 120_000, env: { ...process.env, AR_SLURM_OWNER: SLURM_OWNER } })).stdout.trim();
   } catch (e) {
     console.log(`  skipped: no test Slurm cluster (${String(e.stderr || e.message).trim().split('\n')[0]})`);
     return;
   }
+  try {
+    await slurmOverheadOn(conf);
+  } finally {
+    await stopBenchCluster();
+  }
+}
+
+async function slurmOverheadOn(conf) {
+  const RUNS = 5;
   const env = { ...process.env, SLURM_CONF: conf, NO_COLOR: '1' };
   // The job stamps its own start and end (wall clock), so the time around it can be split up.
   const train = 'import time\nprint(f"t_start: {time.time():.3f}", flush=True)\nprint("val_bpb:          1.000000")\nprint(f"t_end: {time.time():.3f}", flush=True)\n';

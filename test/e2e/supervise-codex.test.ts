@@ -25,6 +25,7 @@ afterAll(async () => {
   } catch {
     /* already gone */
   }
+  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
   await mock?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
