@@ -22,15 +22,8 @@ export function color256(n: number): string | undefined {
   return rgb(step(Math.floor(c / 36)), step(Math.floor(c / 6) % 6), step(c % 6));
 }
 
-interface Style {
-  fg?: string;
-  bg?: string;
-  b?: 1;
-  d?: 1;
-  i?: 1;
-  u?: 1;
-  r?: 1;
-}
+/** A span's style without its text: one definition, the wire's. */
+type Style = Omit<WirePaneSpan, 't'>;
 
 /** Apply one SGR sequence's parameters to a style. */
 function sgr(st: Style, params: string): Style {
