@@ -5,7 +5,7 @@
  * test of each profile.
  */
 import { expect } from 'vitest';
-import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cli, git, processesIn, ROOT } from '../helpers/repo.js';
@@ -26,6 +26,19 @@ export function exampleRepo(root: string, extraConfig = ''): { repo: string; tas
   const tasks = path.join(root, 'tasks.yaml');
   writeFileSync(tasks, TASKS);
   return { repo, tasks };
+}
+
+/** After a night: every session on the test's tmux socket ended, the server and its socket file gone, the scripted server closed, the temp folders removed. */
+export async function endNight(socket: string, dirs: string[], close?: () => Promise<void>): Promise<void> {
+  await cli(['kill', '--all'], { cwd: ROOT, env: { AR_TMUX_SOCKET: socket } });
+  try {
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    /* already gone */
+  }
+  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+  await close?.();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
 /** The session's output and every screen the supervisor saved (the repo is deleted after the test): why it failed. */

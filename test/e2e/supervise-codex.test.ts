@@ -5,12 +5,11 @@
  * train.py and calls `ar-supervise run` by name through its exec_command tool.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { makeTempDir } from './claude-harness.js';
 import { startMockOpenAI, type MockOpenAI } from './mock-openai.js';
-import { checkNight, commandFor, exampleRepo, whyFailed } from './night.js';
+import { checkNight, commandFor, endNight, exampleRepo, whyFailed } from './night.js';
 import { cli, ROOT } from '../helpers/repo.js';
 
 const SOCKET = `artest-codex-${process.pid}`;
@@ -18,17 +17,7 @@ const KEY = 'sk-test-codex-FAKE-0123456789';
 let mock: MockOpenAI | undefined;
 const dirs: string[] = [];
 
-afterAll(async () => {
-  await cli(['kill', '--all'], { cwd: ROOT, env: { AR_TMUX_SOCKET: SOCKET } });
-  try {
-    execFileSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
-  } catch {
-    /* already gone */
-  }
-  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
-  await mock?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(() => endNight(SOCKET, dirs, mock?.close));
 
 describe('the supervisor with the real Codex CLI', () => {
   it('passes the trust dialog, delivers two tasks in priority order, and the ledger, branch and AGENTS.md follow', async () => {

@@ -5,12 +5,11 @@
  * edits train.py and calls `ar-supervise run` by name through its run_shell_command tool.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { makeTempDir } from './claude-harness.js';
 import { startMockGemini, type MockGemini } from './mock-gemini.js';
-import { checkNight, commandFor, exampleRepo, whyFailed } from './night.js';
+import { checkNight, commandFor, endNight, exampleRepo, whyFailed } from './night.js';
 import { cli, ROOT } from '../helpers/repo.js';
 
 const SOCKET = `artest-gemini-${process.pid}`;
@@ -18,17 +17,7 @@ const KEY = 'AIza-test-gemini-FAKE-0123456789';
 let mock: MockGemini | undefined;
 const dirs: string[] = [];
 
-afterAll(async () => {
-  await cli(['kill', '--all'], { cwd: ROOT, env: { AR_TMUX_SOCKET: SOCKET } });
-  try {
-    execFileSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
-  } catch {
-    /* already gone */
-  }
-  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
-  await mock?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(() => endNight(SOCKET, dirs, mock?.close));
 
 describe('the supervisor with the real Gemini CLI', () => {
   it('passes the sign-in dialogs, delivers two tasks in priority order, and the ledger, branch and GEMINI.md follow', async () => {
