@@ -40,6 +40,8 @@ export interface QueueEntry {
   cancel?: boolean;
   /** The record, written here before git moves, so a runner cut off between the two is settled from it. */
   record?: RunRecord;
+  /** The re-measurement a stale result owes, written with its record: a runner cut off before queueing it leaves it to the next. */
+  again?: QueueEntry;
 }
 
 export const queueDir = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'queue');

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import type { Config } from '../config-defaults.js';
@@ -251,14 +251,13 @@ class Runner {
       rec.bestBefore = best.value;
     }
     e.record = rec;
+    if (again) e.again = again;
     writeEntry(repo, tag, e);
     if (rec.status === 'keep') await this.keep(e, rec);
     recordRun(repo, rec, config.ledger_columns, this.o.log);
     await this.git.updateRef(runRef(tag, rec.id), rec.commit);
-    if (again) {
-      writeEntry(repo, tag, again);
-      await this.git.updateRef(queueRef(tag, e.n), e.commit);
-    } else await removeEntry(repo, tag, e.n);
+    if (e.again) await pauseForTest(repo, tag, 'stale-recorded');
+    await this.dequeue(e);
     this.o.log?.info({ n: e.n, id: rec.id, status: rec.status, value: rec.value, stale: rec.stale }, 'experiment recorded');
   }
 
@@ -310,7 +309,21 @@ class Runner {
         await this.git.updateRef(runRef(tag, cut.id), e.commit);
         this.o.log?.warn({ n: e.n, id: cut.id }, 'recorded an experiment cut off by a killed runner');
       }
-      await removeEntry(repo, tag, e.n);
+      await this.dequeue(e);
     }
   }
+
+  /** A recorded experiment leaves the queue, or takes its place again as the re-measurement it owes (one atomic write). */
+  private async dequeue(e: QueueEntry): Promise<void> {
+    if (!e.again) return removeEntry(this.o.repo, this.o.tag, e.n);
+    writeEntry(this.o.repo, this.o.tag, e.again);
+    await this.git.updateRef(queueRef(this.o.tag, e.n), e.again.commit);
+  }
+}
+
+/** Tests cut a runner off at a named point (AR_TEST_PAUSE): it says so in the state folder and waits to be killed. */
+async function pauseForTest(repo: string, tag: string, point: string): Promise<void> {
+  if (process.env.AR_TEST_PAUSE !== point) return;
+  writeFileSync(path.join(stateDir(repo, tag), `paused-${point}`), String(process.pid));
+  for (;;) await sleep(1000);
 }

@@ -121,6 +121,58 @@ describe('submit, the runner and the decision rules', () => {
     expect(gpus.sort()).toEqual(['0', '1']);
   }, 90_000);
 
+  it('stale: discard: a result measured on a parent the best moved past is a [stale] discard and is not measured again', async () => {
+    const { repo, gate, sub } = await setup({ pipeline: { depth: 2, stale: 'discard' } });
+    set(repo, 'X', '2.0');
+    expect((await sub('X=2', ['--gpus', '0,1'])).exitCode).toBe(0);
+    set(repo, 'Y', '0.0');
+    expect((await sub('Y=0')).exitCode).toBe(0);
+    await until('both to start', () => existsSync(path.join(gate, 'started-2.0_1.0')) && existsSync(path.join(gate, 'started-1.0_0.0')));
+    go(gate, '2.0_1.0');
+    await until('#2 to be recorded', () => rows(repo).length === 2);
+    go(gate, '1.0_0.0');
+    go(gate, '2.0_0.0'); // a re-measurement would not wait: only the ledger can show it did not run
+    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo));
+    expect(rows(repo).map((r) => [r[1], r[3], r[4]])).toEqual([
+      ['1.500000', 'keep', 'baseline'],
+      ['1.200000', 'keep', 'X=2'],
+      ['1.400000', 'discard', 'Y=0 [stale]'],
+    ]);
+    expect(records(repo)[2]).toMatchObject({ experiment: 3, stale: true, status: 'discard' });
+    expect(existsSync(path.join(gate, 'started-2.0_0.0'))).toBe(false);
+    expect(git(repo, ['rev-parse', 'autoresearch/q'])).toBe(records(repo)[1].commit);
+  }, 90_000);
+
+  it('a runner SIGKILLed between the [stale] row and queueing its re-measurement: the next runner still measures it again', async () => {
+    const { repo, gate, sub, env } = await setup();
+    const paused = path.join(repo, '.autoresearch/q/paused-stale-recorded');
+    set(repo, 'X', '2.0');
+    // The runner this submit starts stops right after writing a [stale] row, before its re-measurement is queued.
+    expect((await cli(['submit', '-m', 'X=2', '--gpus', '0,1'], { cwd: repo, env: { ...env, AR_TEST_PAUSE: 'stale-recorded' } })).exitCode).toBe(0);
+    set(repo, 'Y', '0.0');
+    expect((await sub('Y=0')).exitCode).toBe(0);
+    await until('both to start', () => existsSync(path.join(gate, 'started-2.0_1.0')) && existsSync(path.join(gate, 'started-1.0_0.0')));
+    go(gate, '2.0_1.0');
+    await until('#2 to be recorded', () => rows(repo).length === 2);
+    go(gate, '1.0_0.0');
+    await until('the runner to stop after the [stale] row', () => existsSync(paused) && rows(repo).length === 3);
+    expect(rows(repo)[2]![4]).toBe('Y=0 [stale]');
+    const runner = Number(readFileSync(paused, 'utf8'));
+    process.kill(runner, 'SIGKILL');
+    await until('the runner to die', () => !existsSync(`/proc/${runner}`) || readFileSync(`/proc/${runner}/stat`, 'utf8').includes(') Z'));
+    go(gate, '2.0_0.0');
+    const again = await cli(['queue'], { cwd: repo, env: { GATE: gate } }); // a runner without the pause
+    expect(again.exitCode, again.all).toBe(0);
+    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo) && rows(repo).length === 4);
+    expect(rows(repo).map((r) => [r[1], r[3], r[4]])).toEqual([
+      ['1.500000', 'keep', 'baseline'],
+      ['1.200000', 'keep', 'X=2'],
+      ['1.400000', 'discard', 'Y=0 [stale]'],
+      ['1.100000', 'keep', 'Y=0'],
+    ]);
+    expect(records(repo)[3]).toMatchObject({ experiment: 3, remeasured: true });
+  }, 90_000);
+
   it('the noise margin holds for queued results too', async () => {
     const { repo, gate, sub } = await setup();
     go(gate, '2.0_1.0');
