@@ -10,9 +10,10 @@ export function register(program: Command): void {
     .argument('<B>', 'the second commit')
     .option('--seeds <n>', 'runs per commit, with SEED = 0..n-1', '5')
     .option('--budget <seconds>', 'time budget per run (default: the config\'s budget_seconds)')
+    .option('--parallel <k>', 'runs side by side (default: all of them on Slurm, one at a time locally)')
     .option('--json', 'print the raw results as JSON')
     .option('-C, --repo <dir>', 'research repo (default: current folder)')
-    .action(async (a: string, b: string, opts: { seeds: string; budget?: string; json?: boolean; repo?: string }) => {
+    .action(async (a: string, b: string, opts: { seeds: string; budget?: string; json?: boolean; repo?: string; parallel?: string }) => {
       const { validateSeeds, runCompare } = await import('../compare/run.js');
       const { formatComparison } = await import('../compare/format.js');
       const seeds = validateSeeds(opts.seeds);
@@ -23,9 +24,15 @@ export function register(program: Command): void {
           throw new UsageError(`--budget must be a positive number of seconds, not "${opts.budget}".`);
         }
       }
+      let parallel: number | undefined;
+      if (opts.parallel !== undefined) {
+        parallel = /^\s*\d+\s*$/.test(opts.parallel) ? Number(opts.parallel) : NaN;
+        if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number >= 1, not "${opts.parallel}".`);
+      }
       const ac = interruptOnSignals();
       try {
         const r = await runCompare({
+          parallel,
           repo: opts.repo ?? process.cwd(),
           revA: a,
           revB: b,

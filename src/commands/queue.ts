@@ -3,17 +3,13 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { parseGpuList } from '../gpus.js';
 import { stateDir } from '../paths.js';
 import { interruptOnSignals } from './init.js';
 
 /** `--gpus 0,1`: the GPUs the runner gives its slots, one each. */
 export function parseGpus(v: string | undefined): string[] | null {
-  if (v === undefined) return null;
-  const gpus = v.split(',').map((g) => g.trim());
-  if (!gpus.length || gpus.some((g) => !/^\d+$/.test(g)) || new Set(gpus).size !== gpus.length) {
-    throw new UsageError(`--gpus must be GPU numbers separated by commas, each once (like 0,1), not "${v}".`);
-  }
-  return gpus;
+  return v === undefined ? null : parseGpuList(v, 'slot');
 }
 
 /** Start the tag's runner in the background unless one is alive; it ends when the queue is empty. */

@@ -10,8 +10,10 @@ export function register(program: Command): void {
     .option('--dry-run', 'list the points (greedy: the first pass) and change nothing')
     .option('--json', 'print the summary as JSON instead of progress lines')
     .option('--push <remote>', 'after every keep, push the branch to this remote, never forced (default: git.push)')
+    .option('--parallel <k>', 'measure K points side by side, in batches from the same kept state (at most one kept per batch)')
+    .option('--gpus <list>', 'one point per GPU of this machine (CUDA_VISIBLE_DEVICES), e.g. 0,1,2,3')
     .option('-C, --repo <dir>', 'research repo (default: current folder)')
-    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; push?: string; repo?: string }) => {
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean; push?: string; repo?: string; parallel?: string; gpus?: string }) => {
       const { loadSweepSpec } = await import('../sweep/spec.js');
       const { planSweep, runSweep, summaryLines } = await import('../sweep/runner.js');
       const { describe } = await import('../sweep/points.js');
@@ -24,6 +26,8 @@ export function register(program: Command): void {
       const spec = loadSweepSpec(path.resolve(process.cwd(), file));
       const repo = await repoRoot(opts.repo ?? process.cwd());
       const config = loadConfig(repo);
+      const { parallelOptions } = await import('../sweep/parallel.js');
+      const side = parallelOptions(opts, config);
       const out = (s: string) => process.stdout.write(s);
 
       if (opts.dryRun) {
@@ -68,7 +72,7 @@ export function register(program: Command): void {
       try {
         let summary;
         try {
-          summary = await runSweep({ repo, tag, config, spec, display, signal: ac.signal, log, pusher });
+          summary = await runSweep({ repo, tag, config, spec, display, signal: ac.signal, log, pusher, ...side });
         } finally {
           await pusher?.settle(); // the last keep's push ends before the sweep does
         }

@@ -11,6 +11,8 @@ import { trainingEnv } from '../secrets.js';
 import { repoRoot } from '../engine/init.js';
 import { isAlive as pidAlive } from '../adapters/pid.js';
 import { classify, parseSummary } from '../engine/metrics.js';
+import { sanitizeMetrics } from '../engine/settle.js';
+import { sideBySide } from '../engine/slots.js';
 import { checkPrerequisites } from '../engine/prereq.js';
 import { readState } from '../engine/state.js';
 import { UsageError } from '../errors.js';
@@ -35,6 +37,8 @@ export interface CompareOptions {
   signal?: AbortSignal;
   /** One line per event (worktrees made, each run's result). */
   progress?: (line: string) => void;
+  /** Runs side by side (default: engine/slots.ts sideBySide: all of them on a scheduler such as Slurm, one at a time here). */
+  parallel?: number;
 }
 
 // Ignored folders that are per-checkout build products, not data: never shared between checkouts.
@@ -179,52 +183,59 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     const total = seeds * 2;
     const executor = await executorFor(config);
     executor.check();
-    outer: for (let seed = 0; seed < seeds; seed++) {
-      for (const arm of ARMS) {
+    // Started in the order A0 B0 A1 B1 ...; with several side by side, results come in as they end.
+    const order = Array.from({ length: seeds }, (_, seed) => ARMS.map((arm) => ({ arm, seed }))).flat();
+    const slots = sideBySide(config, total, { parallel: o.parallel });
+    let next = 0;
+    const one = async (arm: Arm, seed: number) => {
+      const log = path.join(logs, `${arm}-${seed}.log`);
+      const outcome = await executor.run({
+        name: `ar-compare-${arm}-${seed}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`,
+        argv: config.command,
+        cwd: wt[arm],
+        env: trainingEnv(process.env, { TIME_BUDGET: String(config.budget_seconds), SEED: String(seed), ...(o.env ?? {}) }),
+        logFiles: [log],
+        limitMs: budgetMs * config.timeout_factor,
+        graceMs: config.kill_grace_seconds * 1000,
+        signal: o.signal,
+      });
+      let text = outcome.tail;
+      try {
+        text = readFileSync(log, 'utf8');
+      } catch {
+        /* the tail will do */
+      }
+      const metrics = parseSummary(text);
+      const cls = classify(outcome, metrics, config.metric, outcome.tail);
+      const run: CompareRun = {
+        arm,
+        seed,
+        value: cls.value,
+        crashReason: cls.crashReason,
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        timedOut: outcome.timedOut,
+        durationMs: outcome.durationMs,
+        log,
+        metrics: sanitizeMetrics(metrics),
+      };
+      runs.push(run);
+      const what = run.value !== null ? `${config.metric} ${fmtNumber(run.value)}` : `crash (${run.crashReason})`;
+      say(`[${runs.length}/${total}] ${arm} seed ${seed}: ${what} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+      if (outcome.interrupted) interrupted = true;
+    };
+    const worker = async () => {
+      while (next < order.length && !interrupted) {
         if (o.signal?.aborted) {
           interrupted = true;
-          break outer;
+          return;
         }
-        const log = path.join(logs, `${arm}-${seed}.log`);
-        const outcome = await executor.run({
-          name: `ar-compare-${arm}-${seed}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`,
-          argv: config.command,
-          cwd: wt[arm],
-          env: trainingEnv(process.env, { TIME_BUDGET: String(config.budget_seconds), SEED: String(seed), ...(o.env ?? {}) }),
-          logFiles: [log],
-          limitMs: budgetMs * config.timeout_factor,
-          graceMs: config.kill_grace_seconds * 1000,
-          signal: o.signal,
-        });
-        let text = outcome.tail;
-        try {
-          text = readFileSync(log, 'utf8');
-        } catch {
-          /* the tail will do */
-        }
-        const metrics = parseSummary(text);
-        const cls = classify(outcome, metrics, config.metric, outcome.tail);
-        const run: CompareRun = {
-          arm,
-          seed,
-          value: cls.value,
-          crashReason: cls.crashReason,
-          exitCode: outcome.exitCode,
-          signal: outcome.signal,
-          timedOut: outcome.timedOut,
-          durationMs: outcome.durationMs,
-          log,
-          metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? String(v) : v])),
-        };
-        runs.push(run);
-        const what = run.value !== null ? `${config.metric} ${fmtNumber(run.value)}` : `crash (${run.crashReason})`;
-        say(`[${runs.length}/${total}] ${arm} seed ${seed}: ${what} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
-        if (outcome.interrupted) {
-          interrupted = true;
-          break outer;
-        }
+        const t = order[next++]!;
+        await one(t.arm, t.seed);
       }
-    }
+    };
+    await Promise.all(Array.from({ length: slots }, worker));
+    runs.sort((x, y) => x.seed - y.seed || x.arm.localeCompare(y.arm));
     finished = true;
   } finally {
     for (const arm of ARMS) await removeWorktree(repo, wt[arm]);

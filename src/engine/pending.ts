@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JobHandle, JobPlace } from '../executors/types.js';
 import { stateDir } from '../paths.js';
@@ -6,7 +6,7 @@ import type { RunRecord } from './types.js';
 import { isAlive as pidAlive } from '../adapters/pid.js';
 
 // The pending marker: written before a run trains, removed once it is recorded. A runner that dies leaves it
-// behind, and the next command settles the run from it (engine/step.ts reconcile).
+// behind, and the next command settles the run from it (engine/step.ts reconcile). A batch has one per run.
 
 export interface Pending {
   id: number;
@@ -27,6 +27,19 @@ export interface Pending {
 }
 
 export const pendingPath = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'pending.json');
+/** The marker of the n-th run of a batch (runs side by side, engine/batch.ts); its id is given when it is recorded. */
+export const batchMarkerPath = (repo: string, tag: string, n: number) => path.join(stateDir(repo, tag), `pending-${n}.json`);
+
+/** The batch markers left in the tag's state folder. */
+export function batchMarkers(repo: string, tag: string): string[] {
+  try {
+    return readdirSync(stateDir(repo, tag))
+      .filter((f) => /^pending-\d+\.json$/.test(f))
+      .map((f) => path.join(stateDir(repo, tag), f));
+  } catch {
+    return [];
+  }
+}
 
 /** Where the run in progress is, as its runner last wrote it (queued, running on a node); null when none or local. */
 export function runPlace(repo: string, tag: string): (JobPlace & { engine: string; id: string | null }) | null {

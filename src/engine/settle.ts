@@ -93,7 +93,8 @@ export function readOutcome(rec: RunRecord, outcome: RunOutcome, logFile: string
   }
 }
 
-function sanitizeMetrics(m: Record<string, number | string>): Record<string, number | string> {
+/** A log's metrics as JSON can hold them. */
+export function sanitizeMetrics(m: Record<string, number | string>): Record<string, number | string> {
   // JSON has no NaN or Infinity: keep them as strings.
   const out: Record<string, number | string> = {};
   for (const [k, v] of Object.entries(m)) out[k] = typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;

@@ -1,7 +1,8 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
-import { worktreeAdd, worktreePrune } from '../adapters/worktree.js';
+import { worktreeAdd, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
+import type { Config } from '../config-defaults.js';
 import { stateDir } from '../paths.js';
 import { linkIgnoredDirs } from './link-ignored.js';
 
@@ -19,6 +20,15 @@ export interface Slot {
 export function slotsFor(gpus: string[] | null, count = 1): Slot[] {
   if (gpus && gpus.length) return gpus.map((g, i) => ({ index: i, env: { CUDA_VISIBLE_DEVICES: g }, label: `gpu ${g}` }));
   return Array.from({ length: Math.max(1, count) }, (_, i) => ({ index: i, env: {}, label: `slot ${i}` }));
+}
+
+/**
+ * How many of `total` independent runs (compare's seeds, noise reruns) go side by side: `parallel` when given,
+ * else one per GPU given, else all of them on a scheduler (it queues what does not fit), else one at a time.
+ */
+export function sideBySide(config: Config, total: number, o: { parallel?: number; gpus?: readonly string[] | null } = {}): number {
+  const k = o.parallel ?? (o.gpus?.length || (config.executor.kind === 'local' ? 1 : total));
+  return Math.max(1, Math.min(k, total));
 }
 
 export function slotDir(repo: string, tag: string, index: number): string {
@@ -40,4 +50,15 @@ export async function checkoutSlot(repo: string, tag: string, index: number, com
   await worktreeAdd(repo, dir, commit);
   await linkIgnoredDirs(repo, dir);
   return dir;
+}
+
+/** Remove the tag's slot checkouts (after a sweep side by side; a later user makes them again). */
+export async function removeSlots(repo: string, tag: string): Promise<void> {
+  const dir = path.join(stateDir(repo, tag), 'slots');
+  if (!existsSync(dir)) return;
+  for (const n of readdirSync(dir)) {
+    const wt = path.join(dir, n);
+    if (!(await worktreeRemove(repo, wt))) rmSync(wt, { recursive: true, force: true });
+  }
+  await worktreePrune(repo);
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, unlinkSync, statfsSync, writeFileS
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { cancelRun, executorFor, type JobPlace } from '../executors/index.js';
-import { pendingPath, type Pending } from './pending.js';
+import { batchMarkers, pendingPath, type Pending } from './pending.js';
 import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
@@ -102,17 +102,32 @@ export function acquireRunLock(repo: string, tag: string): () => void {
 }
 
 /**
- * Settle a run that was cut off (the runner was SIGKILLed, the machine rebooted): its training group is
- * killed, it is recorded once as an interrupted crash (unless it was recorded already), and the branch
- * goes back to the last kept commit. Call with the run lock held.
+ * Settle the runs that were cut off (the runner was SIGKILLed, the machine rebooted): each one's training is
+ * stopped, it is recorded once as an interrupted crash (unless it was recorded already), and the branch goes
+ * back to the last kept commit. A batch's runs (one marker per slot) come first, those already given an id
+ * first, so ids are handed out in order. Call with the run lock held.
  */
 export async function reconcile(repo: string, tag: string, log?: StepOptions['log']): Promise<RunRecord | null> {
+  let added: RunRecord | null = null;
+  const batch = batchMarkers(repo, tag)
+    .map((file) => ({ file, p: readMarker(file) }))
+    .sort((a, b) => (a.p?.id || Infinity) - (b.p?.id || Infinity));
+  for (const { file, p } of batch) added = (await settleMarker(repo, tag, file, p, log)) ?? added;
   const file = pendingPath(repo, tag);
-  if (!existsSync(file)) return null;
-  let p: Pending;
+  if (existsSync(file)) added = (await settleMarker(repo, tag, file, readMarker(file), log)) ?? added;
+  return added;
+}
+
+function readMarker(file: string): Pending | null {
   try {
-    p = JSON.parse(readFileSync(file, 'utf8')) as Pending;
+    return JSON.parse(readFileSync(file, 'utf8')) as Pending;
   } catch {
+    return null;
+  }
+}
+
+async function settleMarker(repo: string, tag: string, file: string, p: Pending | null, log?: StepOptions['log']): Promise<RunRecord | null> {
+  if (!p) {
     unlinkSync(file);
     return null;
   }
@@ -122,11 +137,13 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   const git = new Git(repo);
   const state = readState(repo, tag)!;
   const { records } = readRecords(repo, tag);
-  let rec = records.find((r) => r.id === p.id && (r.commit === p.commit || r.commit === p.kept)) ?? null;
+  let rec = (p.id && records.find((r) => r.id === p.id && (r.commit === p.commit || r.commit === p.kept))) || null;
   let added: RunRecord | null = null;
   if (!rec) {
     const best = bestOf(records, state);
-    rec = baseRecord(state, p.id, p.commit, p.parent, p.description, p.start, p.log, p.seed, p.by);
+    // A batch's run gets its id when it is recorded: now, the next one.
+    const id = p.id || (readTip(repo, tag) ?? tipOf(records)).count + 1;
+    rec = baseRecord(state, id, p.commit, p.parent, p.description, p.start, p.log, p.seed, p.by);
     rec.status = 'crash';
     rec.crashReason = 'interrupted';
     rec.bestBefore = best.value;
@@ -136,8 +153,8 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
     }
     appendRun(repo, rec, state.ledgerColumns);
     added = rec;
-    await git.updateRef(`refs/autoresearch/${tag}/${p.id}`, p.commit).catch(() => {}); // the runner may have died before making it
-    log?.warn({ id: p.id, commit: p.commit }, 'recorded an interrupted run');
+    await git.updateRef(`refs/autoresearch/${tag}/${id}`, p.commit).catch(() => {}); // the runner may have died before making it
+    log?.warn({ id, commit: p.commit }, 'recorded an interrupted run');
   }
   if (rec.status !== 'keep') {
     const head = await git.head();

@@ -1,4 +1,5 @@
 // Lane names: `apr5:gpu1` on the command line, tag (and tmux session) `apr5-gpu1`, branch `autoresearch/apr5-gpu1`.
+import { parseGpuList } from '../gpus.js';
 import { UsageError } from '../errors.js';
 import { TAG_RE } from '../paths.js';
 import { validateSessionName } from '../supervisor/files.js';
@@ -42,19 +43,7 @@ export function formatLaneRef(session: string, lane: string): string {
 
 /** `--gpus 0,1,3` -> lanes gpu0, gpu1, gpu3 with CUDA_VISIBLE_DEVICES set to each. */
 export function parseGpus(raw: string): LaneSpec[] {
-  const items = raw.split(',').map((s) => s.trim());
-  if (items.length === 0 || items.some((s) => !/^\d{1,4}$/.test(s))) {
-    throw new UsageError(`--gpus must be a comma-separated list of GPU numbers, for example 0,1,2,3, not "${raw}".`);
-  }
-  const seen = new Set<string>();
-  const out: LaneSpec[] = [];
-  for (const raw1 of items) {
-    const g = String(Number(raw1));
-    if (seen.has(g)) throw new UsageError(`--gpus names GPU ${g} twice; give each GPU once (one lane per GPU).`);
-    seen.add(g);
-    out.push({ name: `gpu${g}`, gpu: g, env: { CUDA_VISIBLE_DEVICES: g } });
-  }
-  return out;
+  return parseGpuList(raw, 'lane').map((g) => ({ name: `gpu${g}`, gpu: g, env: { CUDA_VISIBLE_DEVICES: g } }));
 }
 
 /** `--lanes N` -> lanes lane0..lane<N-1> with no GPU assignment. */

@@ -148,3 +148,31 @@ export async function greedy(params: SweepParam[], start: Point, evaluate: (t: G
   }
   return { best: current, passes: maxPasses, converged: false };
 }
+
+/** A batch's answer: which of its trials became the kept state (null: none), or `stop`. */
+export type GreedyBatchOutcome = { kept: number | null } | 'stop';
+
+/**
+ * Coordinate descent measuring one parameter's other values side by side: all of them from the current point
+ * at once; the one kept (at most one: the best, if it beats the kept state) becomes the current point.
+ */
+export async function greedyBatched(params: SweepParam[], start: Point, evaluate: (trials: GreedyTrial[]) => Promise<GreedyBatchOutcome>, maxPasses = 50): Promise<GreedyResult> {
+  let current = start;
+  for (let pass = 1; pass <= maxPasses; pass++) {
+    const before = current;
+    const count = params.reduce((n, p, k) => n + p.values.filter((v) => v.key !== before[k]!.value.key).length, 0);
+    let index = 0;
+    for (const [k, p] of params.entries()) {
+      const from = current;
+      const trials = p.values
+        .filter((v) => v.key !== from[k]!.value.key)
+        .map((v) => ({ point: from.map((x, i) => (i === k ? { name: x.name, value: v } : x)), pass, index: ++index, count }));
+      if (trials.length === 0) continue;
+      const r = await evaluate(trials);
+      if (r === 'stop') return { best: current, passes: pass, converged: false };
+      if (r.kept !== null) current = trials[r.kept]!.point;
+    }
+    if (samePoint(before, current)) return { best: current, passes: pass, converged: true };
+  }
+  return { best: current, passes: maxPasses, converged: false };
+}

@@ -14,10 +14,12 @@ import { lockOwner, tryLock } from '../engine/lock.js';
 import { readState } from '../engine/state.js';
 import { announceNewBest } from '../engine/announce.js';
 import { acquireRunLock, bestOf, reconcile, runExperiment, type StepOptions, type StepResult } from '../engine/step.js';
+import { runBatch, type BatchItem } from '../engine/batch.js';
+import { removeSlots, slotsFor } from '../engine/slots.js';
 import { lastKeep } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
 import { stateDir } from '../paths.js';
-import { describe, greedy, greedyFirstPass, gridPoints, gridSize, pointValues, randomPoints, type Point } from './points.js';
+import { describe, greedy, greedyBatched, greedyFirstPass, gridPoints, gridSize, pointValues, randomPoints, type Point } from './points.js';
 import type { SweepDisplay } from './progress.js';
 import { literalKey } from './python.js';
 import { readAssignments, rewriteAssignments } from './rewrite.js';
@@ -130,6 +132,10 @@ export interface SweepOptions {
   log?: StepOptions['log'];
   /** Told of every keep (git.push, --push): pushes alongside the next run. */
   pusher?: { kick(): void };
+  /** Runs side by side (`--parallel K`): batches of K from the same parent, at most one kept each. */
+  parallel?: number;
+  /** One run per device (`--gpus 0,1`): CUDA_VISIBLE_DEVICES of each slot, on the local executor. */
+  gpus?: string[];
 }
 
 const usable = (r: RunRecord) => !(r.status === 'crash' && r.crashReason === 'interrupted');
@@ -168,10 +174,32 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
     const plan = planSweep(repo, config, spec);
     await checkCheckout(git, repo, tag, plan.file);
     for (const n of plan.notes) display.line(n);
+    if (slotsOf(o) > 1) {
+      try {
+        return spec.strategy === 'greedy' ? await sweepGreedyBatched(o, git, plan) : await sweepPointsBatched(o, git, plan);
+      } finally {
+        await dropSlots(repo, tag);
+      }
+    }
     return spec.strategy === 'greedy' ? await sweepGreedy(o, git, plan) : await sweepPoints(o, git, plan);
   } finally {
     display.close();
     releaseSweep();
+  }
+}
+
+/** The slots' checkouts go when the sweep ends, unless something else (a queue's runner) took the run lock. */
+async function dropSlots(repo: string, tag: string): Promise<void> {
+  let release: () => void;
+  try {
+    release = acquireRunLock(repo, tag);
+  } catch {
+    return;
+  }
+  try {
+    await removeSlots(repo, tag);
+  } finally {
+    release();
   }
 }
 
@@ -401,6 +429,133 @@ async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
     points: [...results.values()],
     best: bestSummary(repo, tag),
   };
+}
+
+/** How many run side by side: --parallel, else one per --gpus device. */
+export function slotsOf(o: Pick<SweepOptions, 'parallel' | 'gpus'>): number {
+  return o.parallel ?? o.gpus?.length ?? 1;
+}
+
+/** Run points side by side, one batch from the kept state; returns their runs (in the points' order) and whether it stopped. */
+async function runPointsBatch(o: SweepOptions, git: Git, plan: SweepPlan, items: Array<{ point: Point; seed?: number; desc: string }>, position: (i: number) => string): Promise<{ runs: Array<SweepRun | null>; keptIndex: number | null; stopped: boolean }> {
+  const { repo, tag, config, display } = o;
+  await checkCheckout(git, repo, tag, plan.file);
+  const before = readText(repo, plan.file);
+  const batch: BatchItem[] = items.map((it) => ({
+    description: it.desc,
+    ...(it.seed !== undefined ? { seed: it.seed } : {}),
+    files: { [plan.file]: rewriteAssignments(before, pointValues(it.point), plan.file) },
+  }));
+  let best = bestSummary(repo, tag).value;
+  display.line(`Side by side: ${items.map((it) => it.desc).join(' | ')}`);
+  const r = await runBatch({
+    repo,
+    tag,
+    config,
+    items: batch,
+    slots: slotsFor(o.gpus?.slice(0, slotsOf(o)) ?? null, slotsOf(o)),
+    signal: o.signal,
+    log: o.log,
+    onRecord: (item, rec) => {
+      const i = batch.indexOf(item);
+      if (rec.status === 'keep') best = rec.value;
+      display.finished({ position: position(i), description: item.description, record: rec, best });
+    },
+  });
+  if (r.kept) {
+    o.pusher?.kick();
+    await announceNewBest({ record: r.kept, best: r.best, bestBefore: r.bestBefore }, config, o.log);
+  }
+  const runs = r.records.map((rec) => (rec ? toRun(rec, false) : null));
+  const keptIndex = r.kept ? r.records.indexOf(r.kept) : null;
+  const stopped = r.interrupted || r.records.some((rec) => rec?.crashReason === 'interrupted');
+  return { runs, keptIndex, stopped };
+}
+
+async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
+  const { repo, tag, spec, display } = o;
+  const known = new Map<string, RunRecord>();
+  for (const r of readRecords(repo, tag).records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+  const seeds = seedsOf(spec);
+  const todo: Array<{ point: Point; seed?: number; desc: string; p: number }> = [];
+  const byPoint = new Map<number, SweepRun[]>();
+  let skipped = 0;
+  for (const [p, point] of plan.points.entries()) {
+    for (const s of seeds) {
+      const desc = describe(point, s);
+      const k = known.get(desc);
+      if (k) {
+        skipped++;
+        byPoint.set(p, [...(byPoint.get(p) ?? []), toRun(k, true)]);
+      } else todo.push({ point, ...(s !== undefined ? { seed: s } : {}), desc, p });
+    }
+  }
+  const totalRuns = plan.points.length * seeds.length;
+  if (skipped) display.line(`Skipped ${skipped} of ${totalRuns} runs already in the ledger (same description).`);
+  const k = slotsOf(o);
+  let ran = 0;
+  let stopped = false;
+  for (let i = 0; i < todo.length && !stopped; i += k) {
+    if (o.signal?.aborted) {
+      stopped = true;
+      break;
+    }
+    const chunk = todo.slice(i, i + k);
+    const r = await runPointsBatch(o, git, plan, chunk, (j) => `${i + j + 1}/${todo.length}`);
+    r.runs.forEach((run, j) => {
+      if (!run) return;
+      ran++;
+      const p = chunk[j]!.p;
+      byPoint.set(p, [...(byPoint.get(p) ?? []), run]);
+    });
+    stopped = r.stopped;
+  }
+  const points = [...byPoint.entries()].sort((a, b) => a[0] - b[0]).map(([p, runs]) => pointResult(plan.points[p]!, runs));
+  return { strategy: spec.strategy, file: plan.file, ran, skipped, interrupted: stopped, points, best: bestSummary(repo, tag) };
+}
+
+async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
+  const { repo, tag, spec } = o;
+  const known = new Set<string>();
+  for (const r of readRecords(repo, tag).records) if (usable(r)) known.add(r.description);
+  const results = new Map<string, SweepPointResult>();
+  let ran = 0;
+  let skipped = 0;
+  let stopped = false;
+  // One coordinate's values side by side (each with its seeds); at most one becomes the kept state.
+  const g = await greedyBatched(spec.parameters, plan.current, async (trials) => {
+    const items: Array<{ point: Point; seed?: number; desc: string; t: number }> = [];
+    trials.forEach((t, ti) => {
+      for (const s of seedsOf(spec)) {
+        const desc = describe(t.point, s);
+        if (known.has(desc)) skipped++;
+        else items.push({ point: t.point, ...(s !== undefined ? { seed: s } : {}), desc, t: ti });
+      }
+    });
+    if (items.length === 0) return { kept: null };
+    let keptTrial: number | null = null;
+    for (let i = 0; i < items.length; i += slotsOf(o)) {
+      const chunk = items.slice(i, i + slotsOf(o));
+      const t0 = trials[0]!;
+      const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`);
+      r.runs.forEach((run, j) => {
+        if (!run) return;
+        ran++;
+        known.add(chunk[j]!.desc);
+        const pt = trials[chunk[j]!.t]!.point;
+        const key = describe(pt);
+        const prev = results.get(key);
+        results.set(key, pointResult(pt, [...(prev?.runs ?? []), run]));
+      });
+      if (r.keptIndex !== null) keptTrial = chunk[r.keptIndex]!.t;
+      if (r.stopped) {
+        stopped = true;
+        return 'stop';
+      }
+    }
+    return { kept: keptTrial };
+  });
+  return { strategy: 'greedy', file: plan.file, ran, skipped, interrupted: stopped, passes: g.passes, converged: g.converged, points: [...results.values()], best: bestSummary(repo, tag) };
 }
 
 /** The closing lines: counts, the best point (by mean when seeds > 1) and where the branch is. */

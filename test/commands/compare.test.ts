@@ -39,6 +39,22 @@ function resultsFile(stdout: string): string {
 }
 
 describe('ar-supervise compare', () => {
+  it('--parallel 4: every run of both commits at once (they meet before reporting), results in the order A0 B0 A1 B1', async () => {
+    const repo = jobRepo('rendezvous.py', CFG); // X = 1.0: val_bpb 1.4
+    setX(repo, '3.0', 'X = 3'); // val_bpb 1.0
+    const rv = mkdtempSync(path.join(tmpdir(), 'ar-rv-'));
+    const r = await cli(['compare', 'HEAD~1', 'HEAD', '--seeds', '2', '--parallel', '4'], { cwd: repo, timeout: 150_000, env: { RENDEZVOUS: rv, RENDEZVOUS_N: '4' } });
+    rmSync(rv, { recursive: true, force: true });
+    expect(r.exitCode, r.all).toBe(0);
+    const res = JSON.parse(readFileSync(resultsFile(r.stdout), 'utf8'));
+    expect(res.runs.map((x: { arm: string; seed: number }) => `${x.arm}${x.seed}`)).toEqual(['A0', 'B0', 'A1', 'B1']);
+    expect(res.runs.map((x: { value: number }) => x.value)).toEqual([1.4, 1, 1.4, 1]);
+    for (const x of res.runs as Array<{ log: string }>) expect(readFileSync(x.log, 'utf8')).toMatch(/met 4 of 4/);
+    const bad = await cli(['compare', 'HEAD~1', 'HEAD', '--parallel', '0'], { cwd: repo });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--parallel must be a whole number >= 1, not "0"/);
+  }, 180_000);
+
   it('says B better when B is better on every seed, and leaves the branch, work tree and worktrees as they were', async () => {
     const repo = jobRepo('summary.py', CFG); // X = 1.0: val_bpb 1.4
     setX(repo, '3.0', 'X = 3'); // val_bpb 1.0

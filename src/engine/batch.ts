@@ -1,0 +1,250 @@
+// Runs side by side (`sweep --parallel K`, `--gpus`, noise reruns): a batch of edits of the same parent, each
+// committed and trained on its slot's checkout (engine/slots.ts; on a cluster, its own job). Every run is
+// recorded once its fate is known, in the order that happens; at most one of the batch is kept: the best, if it
+// beats the parent. A run that cannot be the batch's best is recorded when it ends; the one leading is recorded
+// when a better one ends (then as discard) or when the batch ends (then kept).
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Git } from '../adapters/git.js';
+import type { Config } from '../config.js';
+import { UsageError } from '../errors.js';
+import { executorFor, type Executor, type RunOutcome } from '../executors/index.js';
+import { writeAtomic } from '../fs/atomic.js';
+import { branchFor, logsDir } from '../paths.js';
+import { redactSecrets, trainingEnv } from '../secrets.js';
+import { beats } from './decide.js';
+import { readTip, tipOf } from './ledger.js';
+import { batchMarkerPath, type Pending } from './pending.js';
+import { readRecords } from './records.js';
+import { baseRecord, judge, nameFinding, readOutcome, recordRun, type MadeBy } from './settle.js';
+import { checkoutSlot, type Slot } from './slots.js';
+import { readState, type TagState } from './state.js';
+import { acquireRunLock, bestOf, madeBy, preflight, reconcile, type StepOptions } from './step.js';
+import type { RunRecord } from './types.js';
+
+export interface BatchItem {
+  description: string;
+  seed?: number;
+  /** Files of the edit (relative to the repo) with their new text; none: a rerun of the parent. */
+  files: Record<string, string>;
+}
+
+export interface BatchOptions {
+  repo: string;
+  tag: string;
+  config: Config;
+  items: BatchItem[];
+  /** Where the runs train, one at a time each (engine/slots.ts slotsFor). */
+  slots: Slot[];
+  signal?: AbortSignal;
+  log?: StepOptions['log'];
+  /** A run's row was written (any status). */
+  onRecord?: (item: BatchItem, rec: RunRecord) => void;
+}
+
+export interface BatchResult {
+  /** Per item (in the items' order): its record, or null when it never started (stopped before). */
+  records: Array<RunRecord | null>;
+  kept: RunRecord | null;
+  /** The best after the batch (the kept run, else the parent's). */
+  best: { value: number | null; commit: string };
+  bestBefore: number | null;
+  interrupted: boolean;
+}
+
+/** A run that trained and waits for its row. */
+interface Done {
+  index: number;
+  rec: RunRecord;
+  marker: string;
+  pending: Pending;
+  rerun: boolean;
+}
+
+/** Run a batch on the checked-out tag, which must be at its last kept commit. */
+export async function runBatch(o: BatchOptions): Promise<BatchResult> {
+  preflight(o.repo, o.tag);
+  const release = acquireRunLock(o.repo, o.tag);
+  try {
+    await reconcile(o.repo, o.tag, o.log);
+    return await batch(o);
+  } finally {
+    release();
+  }
+}
+
+async function batch(o: BatchOptions): Promise<BatchResult> {
+  const { repo, tag, config } = o;
+  const git = new Git(repo);
+  const state = readState(repo, tag);
+  if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
+  if ((await git.currentBranch()) !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running.`);
+  const parentBest = bestOf(readRecords(repo, tag).records, state);
+  const parent = parentBest.commit;
+  if ((await git.head()) !== parent) throw new UsageError(`the branch is not at the last kept commit ${parent.slice(0, 7)}; reset it there first.`);
+  const executor = await executorFor(config);
+  executor.check();
+  mkdirSync(logsDir(repo, tag), { recursive: true, mode: 0o700 });
+
+  const results: Array<RunRecord | null> = o.items.map(() => null);
+  const by = madeBy();
+  let leader: Done | null = null;
+
+  // One row at a time, ids in the order rows are written (the ledger reads as runs one after another).
+  let writing: Promise<void> = Promise.resolve();
+  const record = (d: Done, status: RunRecord['status']) =>
+    (writing = writing.then(async () => {
+      const rec = d.rec;
+      rec.id = (readTip(repo, tag) ?? tipOf(readRecords(repo, tag).records)).count + 1;
+      rec.status = status;
+      const logRel = path.relative(repo, path.join(logsDir(repo, tag), `${rec.id}.log`));
+      try {
+        renameSync(path.join(repo, rec.log), path.join(repo, logRel));
+        rec.log = logRel;
+      } catch {
+        /* no log was written: the record names the one it would have had */
+      }
+      // The marker knows the id from now on: a runner cut off below is settled against the right row.
+      d.pending = { ...d.pending, id: rec.id, log: rec.log };
+      writeAtomic(d.marker, JSON.stringify(d.pending), 0o600);
+      if (status === 'keep') {
+        const moved = await nameFinding(git, rec, {
+          template: config.git.message,
+          branchAt: parent,
+          onNamed: (named) => writeAtomic(d.marker, JSON.stringify({ ...d.pending, kept: named }), 0o600),
+          log: o.log,
+        });
+        if (!moved) await git.updateRefs([{ ref: `refs/heads/${branchFor(tag)}`, sha: rec.commit, old: parent }, { ref: `refs/autoresearch/${tag}/${rec.id}`, sha: rec.commit }], `autoresearch: keep run ${rec.id}`);
+        await git.resetHard(rec.commit); // the checkout follows its branch
+      } else await git.updateRef(`refs/autoresearch/${tag}/${rec.id}`, rec.commit);
+      recordRun(repo, rec, config.ledger_columns, o.log);
+      if (existsSync(d.marker)) unlinkSync(d.marker);
+      results[d.index] = rec;
+      o.onRecord?.(o.items[d.index]!, rec);
+      o.log?.info({ id: rec.id, status, value: rec.value, crash: rec.crashReason }, 'run recorded');
+    }));
+
+  // Decided against the parent; among the batch's keeps only the best stays in the lead.
+  const settle = (d: Done) => {
+    judge(d.rec, { best: parentBest.value, goal: config.goal, noise: state.noise, isRerun: d.rerun });
+    if (d.rec.status !== 'keep') return void record(d, d.rec.status);
+    if (leader && !beats(d.rec.value!, leader.rec.value, config.goal)) return void record(d, 'discard');
+    const was: Done | null = leader;
+    leader = d;
+    if (was) void record(was, 'discard');
+  };
+
+  // A run that cannot start (the scheduler refuses it) stops the others; the error is the batch's.
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  o.signal?.addEventListener('abort', stop, { once: true });
+  let failure: unknown = null;
+  try {
+    let next = 0;
+    const worker = async (slot: Slot) => {
+      while (!ac.signal.aborted && next < o.items.length) {
+        const index = next++;
+        try {
+          settle(await runOne(o, state, executor, git, slot, index, parent, parentBest.value, by, ac.signal));
+        } catch (e) {
+          failure ??= e;
+          ac.abort();
+        }
+      }
+    };
+    await Promise.all(o.slots.slice(0, o.items.length).map(worker));
+    const l = leader as Done | null;
+    if (l) await record(l, 'keep');
+    await writing;
+  } finally {
+    o.signal?.removeEventListener('abort', stop);
+    await writing.catch(() => {});
+  }
+  if (failure) throw failure;
+  const kept = results.find((r) => r?.status === 'keep') ?? null;
+  const best = kept ? { value: kept.value, commit: kept.commit } : parentBest;
+  return { records: results, kept, best, bestBefore: parentBest.value, interrupted: ac.signal.aborted };
+}
+
+/** Commit item `index` on the parent in the slot's checkout and train it there; the record has its outcome. */
+async function runOne(
+  o: BatchOptions,
+  state: TagState,
+  executor: Executor,
+  git: Git,
+  slot: Slot,
+  index: number,
+  parent: string,
+  bestValue: number | null,
+  by: MadeBy,
+  signal: AbortSignal,
+): Promise<Done> {
+  const { repo, tag, config } = o;
+  const item = o.items[index]!;
+  const wt = await checkoutSlot(repo, tag, slot.index, parent);
+  let changed = false;
+  for (const [rel, text] of Object.entries(item.files)) {
+    const abs = path.join(wt, rel);
+    if (readFileSync(abs, 'utf8') !== text) {
+      writeFileSync(abs, text);
+      changed = true;
+    }
+  }
+  const description = redactSecrets(item.description.trim()) || (changed ? 'experiment' : 'rerun');
+  let commit = parent;
+  if (changed) {
+    const wg = new Git(wt);
+    await wg.add(Object.keys(item.files));
+    commit = await wg.commit(description);
+  }
+  const start = new Date().toISOString();
+  // Its own name until it is recorded (the leading run's log stays while the others train).
+  const logRel = path.relative(repo, path.join(logsDir(repo, tag), `batch-${process.pid}-${slot.index}-${index}.log`));
+  const rec = baseRecord(state, 0, commit, parent, description, start, logRel, item.seed, by);
+  rec.bestBefore = bestValue;
+  const counted = changed ? git.numstat(parent, commit).catch(() => ({ added: 0, removed: 0 })) : Promise.resolve({ added: 0, removed: 0 });
+  const marker = batchMarkerPath(repo, tag, index);
+  const name = `ar-${tag}-s${slot.index}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+  const pending: Pending = { id: 0, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(item.seed !== undefined ? { seed: item.seed } : {}), ...(by.agent ? { by } : {}) };
+  // Named before it is submitted: a runner killed between submission and marker still leaves a way to find it.
+  if (executor.kind !== 'local') pending.job = { engine: executor.kind, id: null, name };
+  writeAtomic(marker, JSON.stringify(pending), 0o600);
+  let outcome: RunOutcome;
+  try {
+    outcome = await executor.run({
+      argv: config.command,
+      cwd: wt,
+      env: trainingEnv(process.env, {
+        TIME_BUDGET: String(config.budget_seconds),
+        ...(item.seed !== undefined ? { SEED: String(item.seed) } : {}),
+        ...(state.env ?? {}),
+        ...slot.env,
+      }),
+      logFiles: [path.join(repo, logRel)],
+      limitMs: config.budget_seconds * 1000 * config.timeout_factor,
+      graceMs: config.kill_grace_seconds * 1000,
+      name,
+      signal,
+      onStart: (h) => {
+        if (h.engine === 'local') pending.pid = Number(h.id);
+        else pending.job = { ...h };
+        writeAtomic(marker, JSON.stringify(pending), 0o600);
+      },
+      onPlace: (place) => {
+        if (pending.job) {
+          pending.job.place = place;
+          writeAtomic(marker, JSON.stringify(pending), 0o600);
+        }
+      },
+    });
+  } catch (e) {
+    // Refused before anything ran: no row, as for `run`.
+    for (const f of [marker, path.join(repo, logRel)]) if (existsSync(f)) unlinkSync(f);
+    throw e;
+  }
+  const { added, removed } = await counted;
+  rec.linesAdded = added;
+  rec.linesRemoved = removed;
+  readOutcome(rec, outcome, path.join(repo, logRel), config);
+  return { index, rec, marker, pending, rerun: !changed };
+}

@@ -1,0 +1,16 @@
+import { UsageError } from './errors.js';
+
+/** `--gpus 0,1,2,3`: GPU numbers, each once (`what` says what gets one each: a lane, a sweep point). */
+export function parseGpuList(raw: string, what: string): string[] {
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.length === 0 || items.some((s) => !/^\d{1,4}$/.test(s))) {
+    throw new UsageError(`--gpus must be a comma-separated list of GPU numbers, for example 0,1,2,3, not "${raw}".`);
+  }
+  const seen = new Set<string>();
+  for (const item of items) {
+    const g = String(Number(item));
+    if (seen.has(g)) throw new UsageError(`--gpus names GPU ${g} twice; give each GPU once (one ${what} per GPU).`);
+    seen.add(g);
+  }
+  return [...seen];
+}

@@ -1,0 +1,145 @@
+// `sweep --parallel K` and `--gpus`: runs side by side on the local executor (real processes, real git).
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { BIN, jobRepo, cli, git, cleanupRepos } from '../helpers/repo.js';
+import { stillRunning } from '../../src/adapters/procs.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  cleanupRepos();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const rows = (repo: string) => readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+const records = (repo: string) =>
+  readFileSync(path.join(repo, '.autoresearch', 't', 'runs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: number; description: string; status: string; crashReason?: string; value: number | null; log: string; commit: string; parent: string });
+/** A folder where the runs of a batch meet (test/fixtures/jobs/rendezvous.py): a run alone fails. */
+function rendezvous(n: number): Record<string, string> {
+  const d = mkdtempSync(path.join(tmpdir(), 'ar-rv-'));
+  dirs.push(d);
+  return { RENDEZVOUS: d, RENDEZVOUS_N: String(n) };
+}
+
+async function initRepo(job: string, files: Record<string, string>): Promise<string> {
+  const repo = jobRepo(job, { budget_seconds: 60 }, files);
+  const r = await cli(['init', '--tag', 't'], { cwd: repo });
+  expect(r.exitCode, r.all).toBe(0);
+  return repo;
+}
+
+describe('sweep side by side', () => {
+  it('--gpus 4,7: batches from the same parent, one run per device, every run recorded, at most one kept per batch, the branch on the best', async () => {
+    const repo = await initRepo('rendezvous.py', { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [2.0, 3.0, 5.0, 4.0]\n' });
+    const r = await cli(['sweep', 'grid.yaml', '--gpus', '4,7'], { cwd: repo, env: rendezvous(2), timeout: 150_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    // Batch 1 (X=2, X=3) from the baseline: X=3 is the best and kept, X=2 discarded though it beat the baseline.
+    // Batch 2 (X=5, X=4) from X=3: neither beats it. Rows in the order their fate was known.
+    const recs = records(repo);
+    expect(recs.map((x) => x.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(recs.slice(1, 3).map((x) => [x.description, x.status])).toEqual([
+      ['X=2.0', 'discard'],
+      ['X=3.0', 'keep'],
+    ]);
+    expect(recs.slice(3).map((x) => [x.description, x.status]).sort()).toEqual([
+      ['X=4.0', 'discard'],
+      ['X=5.0', 'discard'],
+    ]);
+    // Each batch's runs share the parent: the kept state when the batch started.
+    expect(recs[1]!.parent).toBe(recs[0]!.commit);
+    expect(recs[2]!.parent).toBe(recs[0]!.commit);
+    expect(recs[3]!.parent).toBe(recs[2]!.commit);
+    expect(recs[4]!.parent).toBe(recs[2]!.commit);
+    for (const x of recs.slice(1)) expect(readFileSync(path.join(repo, x.log), 'utf8')).toMatch(/met [2-9] of 2/);
+    // Each run of a batch had its own device.
+    const device = (x: { log: string }) => /^CUDA_VISIBLE_DEVICES=(.*)$/m.exec(readFileSync(path.join(repo, x.log), 'utf8'))?.[1];
+    expect(recs.slice(1, 3).map(device).sort()).toEqual(['4', '7']);
+    expect(recs.slice(3).map(device).sort()).toEqual(['4', '7']);
+    expect(rows(repo).map((x) => x[3])).toEqual(['keep', 'discard', 'keep', 'discard', 'discard']);
+    expect(readFileSync(path.join(repo, 'train.py'), 'utf8')).toMatch(/^X = 3\.0$/m);
+    expect(git(repo, ['log', '-1', '--format=%s'])).toBe('keep: X=3.0 (val_bpb 1.0000, -0.4000)');
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(recs[2]!.commit);
+    expect(git(repo, ['status', '--porcelain'])).toBe('');
+    // The batch's worktrees are gone; every run has its ref.
+    expect(git(repo, ['worktree', 'list']).split('\n')).toHaveLength(1);
+    expect(git(repo, ['for-each-ref', '--format=%(refname)', 'refs/autoresearch/t/']).split('\n')).toHaveLength(5);
+
+    const again = await cli(['sweep', 'grid.yaml', '--gpus', '4,7'], { cwd: repo });
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stdout).toMatch(/Done: 0 new runs, 4 already in the ledger\./);
+  }, 180_000);
+
+  it('greedy --parallel 3: one coordinate side by side, converges as one at a time would', async () => {
+    const repo = await initRepo('quadratic.py', { 'greedy.yaml': 'strategy: greedy\nparameters:\n  A: [1.0, 2.0, 3.0]\n  B: [-1.0, 0.0]\n' });
+    const r = await cli(['sweep', 'greedy.yaml', '--parallel', '3'], { cwd: repo, timeout: 150_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toMatch(/converged after 2 passes/);
+    const text = readFileSync(path.join(repo, 'train.py'), 'utf8');
+    expect(text).toMatch(/^A = 2\.0$/m);
+    expect(text).toMatch(/^B = -1\.0$/m);
+    const recs = records(repo);
+    // Pass 1: A=1, 2, 3 at once (A=2 kept), then B=-1 (kept); pass 2: A=1 and 3 with B=-1 at once; B=0 is known.
+    expect(recs.filter((x) => x.status === 'keep').map((x) => x.description)).toEqual(['baseline', 'A=2.0 B=0.0', 'A=2.0 B=-1.0']);
+    expect(recs.map((x) => x.description).sort()).toEqual(['A=1.0 B=-1.0', 'A=1.0 B=0.0', 'A=2.0 B=-1.0', 'A=2.0 B=0.0', 'A=3.0 B=-1.0', 'A=3.0 B=0.0', 'baseline']);
+    expect(git(repo, ['status', '--porcelain'])).toBe('');
+  }, 180_000);
+
+  it('a SIGKILLed parallel sweep: the next command stops its runs and records each once as interrupted', async () => {
+    const repo = await initRepo('rendezvous.py', { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [2.0, 3.0]\n' });
+    // Three must meet and only two run: both wait until killed.
+    const env = rendezvous(3);
+    const child = execa('node', [BIN, 'sweep', 'grid.yaml', '--parallel', '2'], { cwd: repo, reject: false, env: { ...env, NO_COLOR: '1' } });
+    const state = path.join(repo, '.autoresearch', 't');
+    const start = Date.now();
+    while (readdirSync(env.RENDEZVOUS!).length < 2) {
+      if (Date.now() - start > 90_000) throw new Error('the two runs never started');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    child.kill('SIGKILL');
+    await child;
+    const markers = readdirSync(state).filter((f) => /^pending-\d+\.json$/.test(f));
+    expect(markers).toHaveLength(2);
+    const groups = markers.map((f) => (JSON.parse(readFileSync(path.join(state, f), 'utf8')) as { pid: number }).pid);
+    const next = await cli(['run', '-m', 'after'], { cwd: repo, env: { RENDEZVOUS_N: '1' } });
+    expect(next.exitCode, next.all).toBe(0);
+    const recs = records(repo);
+    expect(recs.map((x) => [x.id, x.status, x.crashReason ?? null])).toEqual([
+      [1, 'keep', null],
+      [2, 'crash', 'interrupted'],
+      [3, 'crash', 'interrupted'],
+      [4, 'discard', null],
+    ]);
+    expect(recs.slice(1, 3).map((x) => x.description).sort()).toEqual(['X=2.0', 'X=3.0']);
+    expect(readdirSync(state).filter((f) => /^pending-\d+\.json$/.test(f))).toEqual([]);
+    // Their process groups were stopped (they would have waited for a third run for two minutes).
+    for (let i = 0; i < 100 && (await stillRunning(groups)).length; i++) await new Promise((res) => setTimeout(res, 50));
+    expect(await stillRunning(groups)).toEqual([]);
+    expect(existsSync(path.join(repo, recs[1]!.log))).toBe(true);
+  }, 180_000);
+
+  it('bad --parallel and --gpus: exit 2 in one sentence, nothing run', async () => {
+    // Refused before anything is read from the tag: no init needed.
+    const repo = jobRepo('summary.py', {}, { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [2.0]\n' });
+    for (const [args, msg] of [
+      [['--parallel', '0'], /--parallel must be a whole number from 1 to 64, not "0"/],
+      [['--parallel', 'two'], /--parallel must be a whole number/],
+      [['--gpus', '0,0'], /names GPU 0 twice/],
+      [['--gpus', '0', '--parallel', '2'], /--parallel 2 is more than the 1 GPUs of --gpus/],
+    ] as const) {
+      const r = await cli(['sweep', 'grid.yaml', ...args], { cwd: repo });
+      expect(r.exitCode, r.all).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const slurm = jobRepo('summary.py', { executor: { kind: 'slurm' } }, { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [2.0]\n' });
+    const r = await cli(['sweep', 'grid.yaml', '--gpus', '0,1'], { cwd: slurm });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/the scheduler gives each run its GPU: use --parallel K, not --gpus/);
+    expect(git(repo, ['status', '--porcelain'])).toBe('');
+  }, 120_000);
+});
