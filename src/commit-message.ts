@@ -1,5 +1,3 @@
-import { UsageError } from './errors.js';
-
 // What a kept commit's message says: the finding and its numbers (`keep: raise LR to 0.04 (val_bpb 0.9499, -0.0073)`).
 
 export const DEFAULT_KEEP_MESSAGE = 'keep: {description} ({result})';
@@ -18,11 +16,12 @@ export const PLACEHOLDERS: Record<string, string> = {
 
 const FIELD = /\{([^{}]*)\}/g;
 
-/** A template's placeholders are all known ones; `where` names it in the sentence. */
-export function checkTemplate(t: string, where: string): void {
+/** The first placeholder of a template that is not a known one, as the phrase that says so; null when all are known. */
+export function unknownPlaceholder(t: string): string | null {
   for (const m of t.matchAll(FIELD)) {
-    if (!(m[1]! in PLACEHOLDERS)) throw new UsageError(`${where}: unknown placeholder {${m[1]}} (known: ${Object.keys(PLACEHOLDERS).map((k) => `{${k}}`).join(', ')}).`);
+    if (!(m[1]! in PLACEHOLDERS)) return `unknown placeholder {${m[1]}} (known: ${Object.keys(PLACEHOLDERS).map((k) => `{${k}}`).join(', ')})`;
   }
+  return null;
 }
 
 /** Four decimals, or four significant digits where four decimals would hide the number. */

@@ -60,7 +60,7 @@ export function register(program: Command): void {
       }
       if (opts.push !== undefined) {
         // The supervisor and the agent inherit it; every `ar-supervise run` the agent makes pushes its keeps.
-        const { checkRemote } = await import('../config-defaults.js');
+        const { checkRemote } = await import('../config/remote.js');
         process.env.AR_PUSH = checkRemote(opts.push, '--push');
       }
       const { runForeground, startDetached } = await import('../supervisor/session.js');

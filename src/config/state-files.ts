@@ -194,6 +194,13 @@ export const HookEventSchema = v.looseObject({
 });
 export type HookEvent = v.InferOutput<typeof HookEventSchema>;
 
+/** One line of `.autoresearch/<tag>/tasks.inbox.jsonl`: a task added while the session runs (a bad priority reads as 0). */
+export const InboxLineSchema = v.looseObject({
+  text: v.pipe(v.string(), v.check((s) => s.trim() !== '')),
+  priority: v.fallback(v.pipe(v.number(), v.finite()), 0),
+  added: v.optional(v.string()),
+});
+
 /** The JSON text of a state file checked against its schema: the value, or the first problem in one phrase. */
 export function parseStateFile<S extends v.GenericSchema>(text: string, schema: S): { ok: true; value: v.InferOutput<S> } | { ok: false; why: string } {
   let raw: unknown;

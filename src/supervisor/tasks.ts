@@ -2,7 +2,10 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { parseTasks, type TaskSpec } from '../config.js';
+import { TasksSchema, type TaskSpec } from '../config/config-schema.js';
+import { readWith } from '../config/yaml-file.js';
+import { typeName } from '../config/sentence.js';
+import { InboxLineSchema, parseStateFile } from '../config/state-files.js';
 import { UsageError } from '../errors.js';
 import { stateDir } from '../paths.js';
 
@@ -30,7 +33,7 @@ export function loadTasksFile(file: string): TaskSpec[] {
   }
   if (value && typeof value === 'object' && !Array.isArray(value) && 'tasks' in value) value = (value as { tasks: unknown }).tasks;
   if (value === null || value === undefined) return [];
-  return parseTasks(value, file);
+  return readWith(TasksSchema, value, { file, got: typeName });
 }
 
 /**
@@ -107,12 +110,8 @@ export class Inbox {
     const out: TaskSpec[] = [];
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
-      try {
-        const o = JSON.parse(line) as { text?: unknown; priority?: unknown };
-        if (typeof o.text === 'string' && o.text.trim() !== '') out.push({ text: o.text, priority: typeof o.priority === 'number' && Number.isFinite(o.priority) ? o.priority : 0 });
-      } catch {
-        /* a damaged line is not a task */
-      }
+      const r = parseStateFile(line, InboxLineSchema);
+      if (r.ok) out.push({ text: r.value.text, priority: r.value.priority }); // a damaged line is not a task
     }
     return out;
   }
