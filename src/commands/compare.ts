@@ -24,11 +24,8 @@ export function register(program: Command): void {
           throw new UsageError(`--budget must be a positive number of seconds, not "${opts.budget}".`);
         }
       }
-      let parallel: number | undefined;
-      if (opts.parallel !== undefined) {
-        parallel = /^\s*\d+\s*$/.test(opts.parallel) ? Number(opts.parallel) : NaN;
-        if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number >= 1, not "${opts.parallel}".`);
-      }
+      const { parseParallel } = await import('../parallel-flags.js');
+      const parallel = parseParallel(opts.parallel);
       const ac = interruptOnSignals();
       try {
         const r = await runCompare({

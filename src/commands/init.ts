@@ -7,8 +7,11 @@ export function register(program: Command): void {
     .requiredOption('--tag <tag>', 'run tag, e.g. apr5')
     .option('--no-baseline', 'do not run the unmodified baseline')
     .option('--json', 'print the baseline result as JSON')
+    .option('--parallel <k>', 'noise: {reruns}: K baseline reruns side by side (default: all at once on Slurm, one at a time here)')
     .option('-C, --repo <dir>', 'research repo (default: current folder)')
-    .action(async (opts: { tag: string; baseline: boolean; json?: boolean; repo?: string }) => {
+    .action(async (opts: { tag: string; baseline: boolean; json?: boolean; repo?: string; parallel?: string }) => {
+      const { parseParallel } = await import('../parallel-flags.js');
+      const parallel = parseParallel(opts.parallel);
       const { initTag } = await import('../engine/init.js');
       const { formatResult } = await import('../engine/format.js');
       const { liveLine } = await import('../term.js');
@@ -21,6 +24,7 @@ export function register(program: Command): void {
           onTick: live?.tick,
           onPlace: live?.place,
           signal: ac.signal,
+          ...(parallel !== undefined ? { parallel } : {}),
         });
         live?.done();
         if (r) process.stdout.write(opts.json ? JSON.stringify(r) + '\n' : formatResult(r));

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { parseGpuList } from '../gpus.js';
+import { parseGpuList } from '../parallel-flags.js';
 import { stateDir } from '../paths.js';
 import { interruptOnSignals } from './init.js';
 

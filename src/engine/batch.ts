@@ -17,7 +17,7 @@ import { readTip, tipOf } from './ledger.js';
 import { batchMarkerPath, type Pending } from './pending.js';
 import { readRecords } from './records.js';
 import { baseRecord, judge, nameFinding, readOutcome, recordRun, type MadeBy } from './settle.js';
-import { checkoutSlot, type Slot } from './slots.js';
+import { checkoutSlot, removeSlots, type Slot } from './slots.js';
 import { readState, type TagState } from './state.js';
 import { acquireRunLock, bestOf, madeBy, preflight, reconcile, type StepOptions } from './step.js';
 import type { RunRecord } from './types.js';
@@ -247,4 +247,19 @@ async function runOne(
   rec.linesRemoved = removed;
   readOutcome(rec, outcome, path.join(repo, logRel), config);
   return { index, rec, marker, pending, rerun: !changed };
+}
+
+/** The slots' checkouts go when a batch's user is done, unless something else (a queue's runner) holds the run lock. */
+export async function dropSlots(repo: string, tag: string): Promise<void> {
+  let release: () => void;
+  try {
+    release = acquireRunLock(repo, tag);
+  } catch {
+    return;
+  }
+  try {
+    await removeSlots(repo, tag);
+  } finally {
+    release();
+  }
 }

@@ -9,6 +9,7 @@ import { checkPrerequisites } from './prereq.js';
 import { checksums, readState, writeState, type TagState } from './state.js';
 import { runExperiment, type StepOptions, type StepResult } from './step.js';
 import { createLogger } from '../log.js';
+import { sideBySide, slotsFor } from './slots.js';
 
 import { TAG_RE } from '../paths.js';
 
@@ -24,6 +25,8 @@ export interface InitOptions {
   onTick?: StepOptions['onTick'];
   onPlace?: StepOptions['onPlace'];
   signal?: AbortSignal;
+  /** Noise reruns side by side (default: engine/slots.ts sideBySide). */
+  parallel?: number;
 }
 
 export { repoRoot } from './repo.js';
@@ -98,7 +101,7 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
   const common = { repo, tag, config, log, env: opts.env, onTick: opts.onTick, onPlace: opts.onPlace, signal: opts.signal };
   const first = await runExperiment({ ...common, description: 'baseline', ...(config.noise ? { seed: 0 } : {}) });
   if (config.noise && config.noise.reruns > 1 && first.record.value !== null) {
-    await estimateNoise(repo, tag, config, first.record.value, common, opts.out);
+    await estimateNoise(repo, tag, config, first.record.value, common, opts.out, opts.parallel);
   }
   return first;
 }
@@ -111,14 +114,30 @@ async function estimateNoise(
   firstValue: number,
   common: Omit<StepOptions, 'description'>,
   out?: (line: string) => void,
+  parallel?: number,
 ): Promise<void> {
   const values = [firstValue];
-  for (let seed = 1; seed < config.noise!.reruns; seed++) {
-    if (common.signal?.aborted) return;
-    out?.(`Noise estimate: baseline rerun ${seed + 1}/${config.noise!.reruns}...`);
-    const r = await runExperiment({ ...common, description: `baseline rerun seed=${seed}`, seed });
-    if (r.record.value !== null) values.push(r.record.value);
+  const seeds = Array.from({ length: config.noise!.reruns - 1 }, (_, i) => i + 1);
+  const k = sideBySide(config, seeds.length, { parallel });
+  if (k > 1) {
+    // Reruns of one commit are independent measurements: side by side, each on a slot (its own job on Slurm).
+    out?.(`Noise estimate: ${seeds.length} baseline reruns, ${k} side by side...`);
+    const { runBatch, dropSlots } = await import('./batch.js');
+    try {
+      const r = await runBatch({ repo, tag, config, items: seeds.map((seed) => ({ description: `baseline rerun seed=${seed}`, seed, files: {} })), slots: slotsFor(null, k), signal: common.signal, log: common.log });
+      for (const rec of r.records) if (rec && rec.value !== null) values.push(rec.value);
+    } finally {
+      await dropSlots(repo, tag);
+    }
+  } else {
+    for (const seed of seeds) {
+      if (common.signal?.aborted) return;
+      out?.(`Noise estimate: baseline rerun ${seed + 1}/${config.noise!.reruns}...`);
+      const r = await runExperiment({ ...common, description: `baseline rerun seed=${seed}`, seed });
+      if (r.record.value !== null) values.push(r.record.value);
+    }
   }
+  if (common.signal?.aborted) return;
   if (values.length < 2) return;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sigma = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));

@@ -1,5 +1,5 @@
 // Lane names: `apr5:gpu1` on the command line, tag (and tmux session) `apr5-gpu1`, branch `autoresearch/apr5-gpu1`.
-import { parseGpuList } from '../gpus.js';
+import { parseGpuList } from '../parallel-flags.js';
 import { UsageError } from '../errors.js';
 import { TAG_RE } from '../paths.js';
 import { validateSessionName } from '../supervisor/files.js';

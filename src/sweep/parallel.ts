@@ -1,18 +1,11 @@
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { parseGpuList } from '../gpus.js';
+import { parseGpuList, parseParallel } from '../parallel-flags.js';
 
 // `sweep --parallel K` and `--gpus LIST`: how many points run side by side, and on which devices.
 
-export const MAX_PARALLEL = 64;
-
 export function parallelOptions(raw: { parallel?: string; gpus?: string }, config: Config): { parallel?: number; gpus?: string[] } {
-  let parallel: number | undefined;
-  if (raw.parallel !== undefined) {
-    const n = /^\s*\d+\s*$/.test(raw.parallel) ? Number(raw.parallel) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_PARALLEL) throw new UsageError(`--parallel must be a whole number from 1 to ${MAX_PARALLEL}, not "${raw.parallel}".`);
-    parallel = n;
-  }
+  const parallel = parseParallel(raw.parallel);
   if (raw.gpus === undefined) return parallel === undefined ? {} : { parallel };
   if (config.executor.kind !== 'local') {
     throw new UsageError(`with executor kind ${config.executor.kind} the scheduler gives each run its GPU: use --parallel K, not --gpus.`);

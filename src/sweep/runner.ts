@@ -14,8 +14,8 @@ import { lockOwner, tryLock } from '../engine/lock.js';
 import { readState } from '../engine/state.js';
 import { announceNewBest } from '../engine/announce.js';
 import { acquireRunLock, bestOf, reconcile, runExperiment, type StepOptions, type StepResult } from '../engine/step.js';
-import { runBatch, type BatchItem } from '../engine/batch.js';
-import { removeSlots, slotsFor } from '../engine/slots.js';
+import { dropSlots, runBatch, type BatchItem } from '../engine/batch.js';
+import { slotsFor } from '../engine/slots.js';
 import { lastKeep } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
 import { stateDir } from '../paths.js';
@@ -185,21 +185,6 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   } finally {
     display.close();
     releaseSweep();
-  }
-}
-
-/** The slots' checkouts go when the sweep ends, unless something else (a queue's runner) took the run lock. */
-async function dropSlots(repo: string, tag: string): Promise<void> {
-  let release: () => void;
-  try {
-    release = acquireRunLock(repo, tag);
-  } catch {
-    return;
-  }
-  try {
-    await removeSlots(repo, tag);
-  } finally {
-    release();
   }
 }
 

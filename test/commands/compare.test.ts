@@ -52,7 +52,7 @@ describe('ar-supervise compare', () => {
     for (const x of res.runs as Array<{ log: string }>) expect(readFileSync(x.log, 'utf8')).toMatch(/met 4 of 4/);
     const bad = await cli(['compare', 'HEAD~1', 'HEAD', '--parallel', '0'], { cwd: repo });
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toMatch(/--parallel must be a whole number >= 1, not "0"/);
+    expect(bad.stderr).toMatch(/--parallel must be a whole number from 1 to 64, not "0"/);
   }, 180_000);
 
   it('says B better when B is better on every seed, and leaves the branch, work tree and worktrees as they were', async () => {
