@@ -12,11 +12,13 @@ export function parseGpus(v: string | undefined): string[] | null {
   return v === undefined ? null : parseGpuList(v, 'slot');
 }
 
-/** Start the tag's runner in the background unless one is alive; it ends when the queue is empty. */
+/** Start the tag's runner in the background unless one is alive; it ends when the queue is empty. A session runs its own. */
 export async function ensureRunner(repo: string, tag: string, gpus: string[] | null): Promise<number | null> {
   const { runnerAlive, readQueue } = await import('../engine/queue.js');
   const alive = runnerAlive(repo, tag);
   if (alive || !readQueue(repo, tag).length) return alive;
+  const session = (await import('../supervisor/discover.js')).liveSupervisorOf(repo, tag);
+  if (session) return session;
   const { cliScript } = await import('../supervisor/files.js');
   mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
   const out = openSync(path.join(stateDir(repo, tag), 'runner.log'), 'a', 0o600);

@@ -19,15 +19,21 @@ import type { RunRecord } from './types.js';
 
 // The queue's runner: starts queued experiments on free slots, decides each result in the order they finish
 // against the best at that moment (the same phases as `run`: engine/settle.ts), and moves the branch only to a
-// commit whose own measurement beat the best. It holds the tag's run lock while it lives, so `run` waits for it.
+// commit whose own measurement beat the best. It holds the tag's run lock while it works, so `run` waits for it.
 
 export interface RunnerOptions {
   repo: string;
   tag: string;
   config: Config;
   slots: Slot[];
-  /** Outside a session: end when nothing is queued or running. */
-  exitWhenEmpty: boolean;
+  /**
+   * Outside a session (true): end when nothing is queued or running. A session's runner (false until the session
+   * asks it to finish what is in flight) waits idle for the next experiment, without the run lock.
+   */
+  exitWhenEmpty: boolean | (() => boolean);
+  /** The training's environment (secrets removed): this process's by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Stop now: running experiments are stopped and recorded as interrupted; queued ones stay on disk. */
   signal?: AbortSignal;
   log?: Log;
   pollMs?: number;
@@ -35,6 +41,18 @@ export interface RunnerOptions {
 
 const runRef = (tag: string, id: number) => `refs/autoresearch/${tag}/${id}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait `ms`, or less when the signal aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** Run the queue until it is empty (or the signal). Returns false at once when another runner holds the tag. */
 export async function runQueue(o: RunnerOptions): Promise<boolean> {
@@ -42,34 +60,66 @@ export async function runQueue(o: RunnerOptions): Promise<boolean> {
   let releaseRunner = tryLock(runnerLockPath(o.repo, o.tag));
   if (!releaseRunner) return false;
   const runLock = path.join(stateDir(o.repo, o.tag), 'run.lock');
+  const exitWhenEmpty = () => (typeof o.exitWhenEmpty === 'function' ? o.exitWhenEmpty() : o.exitWhenEmpty);
   let releaseRun: (() => void) | null = null;
+  let r: Runner | null = null;
   try {
-    // A `run` in progress finishes first; then nobody else starts one while this runner lives.
-    while (!(releaseRun = tryLock(runLock))) {
-      if (o.signal?.aborted) return true;
-      await sleep(200);
-    }
-    await reconcile(o.repo, o.tag, o.log);
-    const r = new Runner(o, await executorFor(o.config));
-    await r.recover();
     for (;;) {
-      await r.loop();
-      if (o.signal?.aborted || !o.exitWhenEmpty) break;
-      // Empty: let go, then look once more, so an experiment submitted just now is never stranded.
-      releaseRun?.();
-      releaseRun = null;
-      releaseRunner();
+      // A session's runner waits for work idle: the tag still its own (no other runner starts), the agent's `run` free to go.
+      while (!o.signal?.aborted && !exitWhenEmpty() && !readQueue(o.repo, o.tag).length) await pause(o.pollMs ?? 250, o.signal);
       if (!readQueue(o.repo, o.tag).length) return true;
-      const again = tryLock(runnerLockPath(o.repo, o.tag));
-      if (!again) return true; // the submitter started another runner
-      releaseRunner = again;
-      while (!(releaseRun = tryLock(runLock))) await sleep(200);
+      // A `run` in progress finishes first; then nobody else starts one while this runner works.
+      while (!(releaseRun = tryLock(runLock))) {
+        if (o.signal?.aborted) return true;
+        await pause(200, o.signal);
+      }
+      await reconcile(o.repo, o.tag, o.log);
+      r ??= new Runner(o, await executorFor(o.config));
+      await r.recover();
+      await r.loop();
+      releaseRun();
+      releaseRun = null;
+      if (o.signal?.aborted) return true;
+      if (exitWhenEmpty()) {
+        // Empty: let go, then look once more, so an experiment submitted just now is never stranded.
+        releaseRunner();
+        if (!readQueue(o.repo, o.tag).length) return true;
+        const again = tryLock(runnerLockPath(o.repo, o.tag));
+        if (!again) return true; // the submitter started another runner
+        releaseRunner = again;
+      }
     }
-    return true;
   } finally {
     releaseRun?.();
     releaseRunner();
   }
+}
+
+/**
+ * A session's runner: owns the tag's queue while the session lives (after a runner started before the session has
+ * finished), started again after a fault; `drain` says the session is ending and wants what is in flight measured.
+ */
+export async function runForSession(o: Omit<RunnerOptions, 'exitWhenEmpty'> & { drain: () => boolean }): Promise<void> {
+  while (!o.signal?.aborted) {
+    try {
+      const ran = await runQueue({ ...o, exitWhenEmpty: o.drain });
+      if (ran || o.drain()) return; // not ran while draining: the other runner measures the rest
+    } catch (e) {
+      o.log?.warn({ err: (e as Error).message }, 'the runner failed; starting it again');
+    }
+    await pause(1000, o.signal);
+  }
+}
+
+/**
+ * After a session is ended: experiments its runner had going (a killed supervisor's) are stopped and settled now,
+ * recorded once, the queued ones left on disk. Nothing happens while a runner of the tag lives.
+ */
+export async function settleCutOffQueue(repo: string, tag: string, config: Config): Promise<void> {
+  if (!readQueue(repo, tag).some((e) => e.state === 'running')) return;
+  const ac = new AbortController();
+  ac.abort(); // settle only: recover, start nothing
+  await runQueue({ repo, tag, config, slots: [], exitWhenEmpty: true, signal: ac.signal });
 }
 
 class Runner {
@@ -108,9 +158,7 @@ class Runner {
           await this.serial(() => this.start(e, slot));
         }
       }
-      if (this.busy.size === 0 && (this.o.signal?.aborted || !readQueue(repo, tag).some((e) => e.state === 'queued'))) {
-        if (this.o.exitWhenEmpty || this.o.signal?.aborted) return;
-      }
+      if (this.busy.size === 0 && (this.o.signal?.aborted || !readQueue(repo, tag).some((e) => e.state === 'queued'))) return;
       await Promise.race([sleep(poll), ...[...this.busy.values()].map((b) => b.done)]);
     }
   }
@@ -199,7 +247,7 @@ class Runner {
       return await this.executor.run({
         argv: config.command,
         cwd,
-        env: trainingEnv(process.env, {
+        env: trainingEnv(this.o.env ?? process.env, {
           TIME_BUDGET: String(config.budget_seconds),
           ...(e.seed !== undefined ? { SEED: String(e.seed) } : {}),
           ...(state.env ?? {}),

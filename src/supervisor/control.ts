@@ -52,6 +52,12 @@ export async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<
     const { settleCutOffRun } = await import('../engine/step.js');
     const rec = await settleCutOffRun(f.repo, f.tag).catch(() => null);
     if (rec) parts.push(`its run #${rec.id} (stopped and recorded as interrupted)`);
+    // Experiments its runner had training (a supervisor that had to be SIGKILLed): stopped and recorded; the queued ones stay.
+    const repo = f.repo;
+    const [{ settleCutOffQueue }, { loadConfigCached }] = await Promise.all([import('../engine/runner.js'), import('../engine/config-cache.js')]);
+    await loadConfigCached(repo, f.tag)
+      .then((config) => settleCutOffQueue(repo, f.tag, config))
+      .catch(() => undefined);
   }
   return `Ended ${f.tag}: ${parts.length ? parts.join(', ') : 'nothing was running'}.`;
 }

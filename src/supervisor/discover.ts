@@ -26,6 +26,12 @@ export function isSupervisorProcess(pid: number, tag: string): boolean {
   return args !== null && new RegExp(`--session[ =]${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(args);
 }
 
+/** The live supervisor of this tag, whatever its state says (one still stopping owns its queue), or null. */
+export function liveSupervisorOf(repo: string, tag: string): number | null {
+  const s = readSupervisorState(repo, tag);
+  return s && isSupervisorProcess(s.pid, tag) ? s.pid : null;
+}
+
 /** Our sessions by tag, with their repo (the sessions' folder) and supervisor state; plus live ones in cwd's repo. */
 export async function discover(tmux: TmuxApi, o: { cwd?: string; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<Found[]> {
   const check = o.isSupervisor ?? isSupervisorProcess;

@@ -23,6 +23,8 @@ import { readSupervisorState, writeSupervisorState } from './state.js';
 import { buildPlan, loadTasksFile } from './tasks.js';
 import { bestRun, setClaudeMdExtra } from './claudemd.js';
 import { readQueue } from '../engine/queue.js';
+import { runForSession } from '../engine/runner.js';
+import { slotsFor } from '../engine/slots.js';
 import { syncWorkTree } from '../engine/submit.js';
 
 export interface SessionOptions {
@@ -225,6 +227,13 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   let setup: Setup | null = null;
   /** Set once the loop ended normally: the report is then written after the last run is settled. */
   let ended: { warn: (o: object, msg?: string) => void } | null = null;
+  // The session's own queue runner: stopped with the session (what trains is stopped and recorded, the queue stays on disk).
+  const runnerStop = new AbortController();
+  const stopRunner = () => runnerStop.abort();
+  ac.signal.addEventListener('abort', stopRunner, { once: true });
+  if (ac.signal.aborted) stopRunner();
+  let draining = false;
+  let queueRunner: Promise<void> | null = null;
   try {
     // 0. An agent left by a supervisor that was killed (SIGKILL, OOM) may still be in a run holding the run lock:
     // end it and its run first (the run records itself as interrupted, or reconcile below does).
@@ -279,6 +288,9 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     const log = createLogger(repo, tag, 'supervisor');
     log.info({ tag, socket: tmux.socket, profile: profile.name, agent: [p.command, ...p.args], sandbox: !!o.sandbox, tasks: p.tasks.length }, 'supervisor start');
     out(`Supervising ${p.command} in tmux session ${agentSession(tag)} (socket ${tmux.socket}); watch it with "ar-supervise tail ${tag}".`);
+    // What the agent submits trains here, in this process, with the agent's environment, and ends with the session
+    // (an earlier session's cut-off experiments are settled first).
+    queueRunner = runForSession({ repo, tag, config, slots: slotsFor(null), env: aenv, signal: runnerStop.signal, drain: () => draining, log: createLogger(repo, tag, 'runner') });
     const loop = new Supervisor(tmux, {
       repo,
       tag,
@@ -308,6 +320,13 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
       beforePrompt: () => syncWorkTree(repo, tag).then(() => {}),
     });
     const r = await loop.run();
+    if (r.reason === 'max-iterations' && !runnerStop.signal.aborted) {
+      // The last turns' ideas are measured before the report; `kill` stops them.
+      const left = readQueue(repo, tag).length;
+      if (left) out(`Measuring the ${left} experiment${left === 1 ? '' : 's'} still queued or running before stopping ("ar-supervise kill ${tag}" stops ${left === 1 ? 'it' : 'them'}).`);
+      draining = true;
+      await queueRunner;
+    }
     if (r.error) {
       out(`Session ${tag} failed after ${r.iterations} turns: ${r.error}`);
       const s = readSupervisorState(repo, tag);
@@ -324,9 +343,12 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
   } finally {
     for (const s of signals) process.off(s, onSignal);
     external?.removeEventListener('abort', onSignal);
+    ac.signal.removeEventListener('abort', stopRunner);
     if (extraFor) setClaudeMdExtra(extraFor, null);
     // Nothing of ours is left running; a cut-off run is settled so ledger and branch agree.
+    stopRunner();
     await endSession(tmux, agentSession(tag)).catch(() => []);
+    await queueRunner;
     setup?.undo();
     try {
       const { resumeTag } = await import('../engine/resume.js');

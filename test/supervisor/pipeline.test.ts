@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Tmux } from '../../src/adapters/tmux.js';
 import { runForeground } from '../../src/supervisor/session.js';
-import { cleanupRepos, cli, jobRepo, processesIn, ROOT } from '../helpers/repo.js';
+import { cleanupRepos, cli, jobRepo, processesIn, requireBuild, ROOT } from '../helpers/repo.js';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
 const tmux = new Tmux(`artest-${process.pid}-pipeline`);
+requireBuild();
 const FAST = { pollMs: 20, screenMs: 50, submitPauseMs: 20, readyStableMs: 300, killGraceMs: 1000, dialogRepeatMs: 500 };
 const scratch = mkdtempSync(path.join(tmpdir(), 'ar-pipe-'));
 
@@ -69,4 +70,48 @@ describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
     expect(recs.filter((r) => r.experiment !== undefined).length).toBe(3);
     await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
   }, 120_000);
+
+  it('the session owns its runner: kill stops the training and records it, the queued idea stays on disk, a restart runs it and nothing twice', async () => {
+    const repo = jobRepo('paced.py', { agent: { command: 'node', args: [FAKE] }, budget_seconds: 30 });
+    const gate = path.join(scratch, 'gate-own');
+    const count = path.join(scratch, 'n-own');
+    (await import('node:fs')).mkdirSync(gate);
+    writeFileSync(path.join(gate, 'go-1.0_1.0'), '');
+    expect((await cli(['init', '--tag', 'own'], { cwd: repo, env: { GATE: gate } })).exitCode).toBe(0);
+    // Turn n queues an idea on X (odd turns: X = n + 1) or Y (even: Y = 0.n); the gate holds each run until the test lets it go.
+    const turn = [
+      `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}`,
+      `if [ $((n % 2)) -eq 1 ]; then sed -i "s/^X = .*/X = $((n + 1)).0/" train.py; else sed -i "s/^Y = .*/Y = 0.$n/" train.py; fi`,
+      'ar-supervise submit -m "idea $n"',
+    ].join('; ');
+    const env = { GATE: gate, AR_TMUX_SOCKET: tmux.socket, FAKE_AGENT_DIALOGS: '', FAKE_AGENT_TURN_MS: '50', FAKE_AGENT_RUN: turn, AR_SUPERVISOR_SESSION: undefined };
+    const q = (n: number) => path.join(repo, `.autoresearch/own/queue/${n}.json`);
+    const entry = (n: number) => (existsSync(q(n)) ? (JSON.parse(readFileSync(q(n), 'utf8')) as { state: string }) : null);
+    const started = await cli(['--session', 'own', '--pipeline', '2'], { cwd: repo, env });
+    expect(started.exitCode, started.all).toBe(0);
+    await until('#2 training and #3 queued', () => existsSync(path.join(gate, 'started-2.0_1.0')) && entry(3)?.state === 'queued');
+    // The runner is the supervisor itself: no runner process of its own.
+    const sup = JSON.parse(readFileSync(path.join(repo, '.autoresearch/own/supervisor.json'), 'utf8')).pid as number;
+    expect(Number(readFileSync(path.join(repo, '.autoresearch/own/runner.lock'), 'utf8'))).toBe(sup);
+    const k = await cli(['kill', 'own'], { cwd: repo, env, timeout: 40_000 });
+    expect(k.exitCode, k.all).toBe(0);
+    await until('no process of ours left (the training of #2 stopped)', () => processesIn(repo).length === 0, 15_000);
+    expect(entry(2)).toBeNull();
+    expect(entry(3)).toMatchObject({ state: 'queued', description: 'idea 2' });
+    const recs = () => readFileSync(path.join(repo, '.autoresearch/own/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs().slice(1)).toEqual([expect.objectContaining({ experiment: 2, status: 'crash', crashReason: 'interrupted' })]);
+
+    // Started again: the queued idea runs first, the cut-off one never again.
+    writeFileSync(path.join(gate, 'go-all'), '');
+    const again = await cli(['--session', 'own', '--pipeline', '2', '--foreground', '--max-iterations', '1'], { cwd: repo, env, timeout: 90_000 });
+    expect(again.exitCode, again.all).toBe(0);
+    expect(recs().map((r) => [r.experiment ?? null, r.status, r.description])).toEqual([
+      [null, 'keep', 'baseline'],
+      [2, 'crash', 'idea 1'],
+      [3, 'keep', 'idea 2'],
+      [4, 'keep', 'idea 3'],
+    ]);
+    expect(existsSync(q(4))).toBe(false);
+    await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
+  }, 150_000);
 });
