@@ -1,5 +1,6 @@
 import { Git } from '../adapters/git.js';
 import { ToolError, UsageError } from '../errors.js';
+import { isKept } from './kept.js';
 import { readRecords } from './records.js';
 import { fmtNumber, keptMessage } from '../commit-message.js';
 import { readState } from './state.js';
@@ -22,7 +23,7 @@ export async function finalize(repo: string, tag: string, o: { branch: string; s
   if (await git.branchExists(o.branch)) throw new UsageError(`branch ${o.branch} exists already; finalize only makes new branches, so pick another name.`);
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`there is no tag "${tag}" in this repo (no .autoresearch/${tag}/state.json).`);
-  const kept = readRecords(repo, tag).records.filter((r) => r.status === 'keep' && !r.violation && r.commit !== state.base);
+  const kept = readRecords(repo, tag).records.filter((r) => isKept(r) && r.commit !== state.base);
   if (kept.length === 0) throw new UsageError(`no run of ${tag} was kept beyond its starting point ${state.base.slice(0, 7)}; there is nothing to put on a branch.`);
   for (const k of kept) {
     if (!(await git.resolve(k.commit))) throw new ToolError(`the kept commit ${k.commit.slice(0, 7)} of run #${k.id} is missing from this repository.`);

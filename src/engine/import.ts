@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { branchFor, ledgerPath, LEDGER_FILE, recordsPath, RUN_LOG_FILE, STATE_ROOT, stateDir } from '../paths.js';
 import { addToExclude } from './exclude.js';
 import { ledgerHeader, ledgerRow } from './ledger.js';
+import { isKept, lastKeep } from './kept.js';
 import { readRecords } from './records.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { readState, writeState, type TagState } from './state.js';
@@ -102,18 +103,18 @@ export async function importLedger(repoDir: string, tag: string, file: string, r
     };
     if (r.violation !== undefined) rec.violation = r.violation;
     records.push(rec);
-    if (r.status === 'keep' && !r.violation) {
+    if (isKept(r)) {
       last = { commit: rec.commit, inGit: sha !== null };
       if (value !== null && (best === null || (config.goal === 'min' ? value < best : value > best))) best = value;
     }
   }
-  const lastKeep = [...records].reverse().find((r) => r.status === 'keep' && !r.violation) ?? null;
-  const lastKeepInGit = lastKeep ? lastKeep.imported!.inGit : true;
+  const kept = lastKeep(records);
+  const lastKeepInGit = kept ? kept.imported!.inGit : true;
 
   // The branch: an existing one (karpathy's loop makes autoresearch/<tag>) is left as it is; else one at the last keep.
   let made: ImportResult['branch'] = branchTip ? 'existing' : 'none';
   let branchOff: string | undefined;
-  const goOnFrom = lastKeep && lastKeepInGit ? lastKeep.commit : lastKeep ? null : start;
+  const goOnFrom = kept && lastKeepInGit ? kept.commit : kept ? null : start;
   if (branchTip && goOnFrom && branchTip !== goOnFrom && !(await git.isAncestor(goOnFrom, branchTip))) branchOff = goOnFrom;
 
   mkdirSync(stateDir(repo, tag), { recursive: true, mode: 0o700 });
@@ -138,7 +139,7 @@ export async function importLedger(repoDir: string, tag: string, file: string, r
     goal: config.goal,
     readonly,
     ...(config.ledger_columns?.length ? { ledgerColumns: config.ledger_columns } : {}),
-    imported: { from, at: new Date().toISOString(), runs: records.length, lastKeep: lastKeep?.commit ?? null, lastKeepInGit },
+    imported: { from, at: new Date().toISOString(), runs: records.length, lastKeep: kept?.commit ?? null, lastKeepInGit },
   };
   writeAtomic(recordsPath(repo, tag), records.map((r) => JSON.stringify(r) + '\n').join(''), 0o600);
   writeState(repo, state);
@@ -152,5 +153,5 @@ export async function importLedger(repoDir: string, tag: string, file: string, r
   const tsv = ledgerPath(repo);
   const wroteLedger = !existsSync(tsv) || statSync(tsv).size === 0;
   if (wroteLedger) writeAtomic(tsv, ledgerHeader(metric, config.ledger_columns ?? []) + records.map((r) => ledgerRow(r, config.ledger_columns ?? [])).join(''));
-  return { tag, records, missing, lastKeep, branch: made, copy, wroteLedger, ...(branchOff ? { branchOff } : {}) };
+  return { tag, records, missing, lastKeep: kept, branch: made, copy, wroteLedger, ...(branchOff ? { branchOff } : {}) };
 }

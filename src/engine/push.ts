@@ -7,6 +7,7 @@ import { checkRemote } from '../config/remote.js';
 import { branchFor, stateDir } from '../paths.js';
 import { parseStateFile, PushStateSchema, type PushState } from '../config/state-files.js';
 import { redactSecrets } from '../secrets.js';
+import { isKept, lastKeep } from './kept.js';
 import { readRecords } from './records.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { tryLock } from './lock.js';
@@ -81,7 +82,7 @@ export function maskRemote(s: string): string {
 
 /** The kept runs the remote does not have, in order (all of them when nothing was ever pushed). */
 export function unpushedKeeps(records: readonly RunRecord[], state: PushState | null, base?: string): RunRecord[] {
-  const kept = records.filter((r) => r.status === 'keep' && !r.violation && r.commit !== base);
+  const kept = records.filter((r) => isKept(r) && r.commit !== base);
   if (!state) return [];
   const at = state.pushed ? kept.findIndex((r) => r.commit === state.pushed) : -1;
   return kept.slice(at + 1);
@@ -147,8 +148,7 @@ async function pushNow(repo: string, tag: string, o: { remote: string; refs: boo
   const prev = readPushState(repo, tag);
   const { records } = readRecords(repo, tag);
   const base = readState(repo, tag)?.base;
-  const kept = records.filter((r) => r.status === 'keep' && !r.violation);
-  const target = kept.at(-1)?.commit ?? base ?? null;
+  const target = lastKeep(records)?.commit ?? base ?? null;
   if (!target) return fail(repo, tag, prev, remote, null, 'nothing to push: the tag has no state', o.log);
   const refspecs = [`${target}:refs/heads/${branchFor(tag)}`];
   if (o.refs) for (const r of records) refspecs.push(`${r.commit}:refs/autoresearch/${tag}/${r.id}`);
