@@ -1,6 +1,6 @@
 // `ar-supervise --session` (detached), `status`, `tail` and `kill` through the CLI, with real tmux and the fake agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Tmux } from '../../src/adapters/tmux.js';
@@ -105,11 +105,15 @@ describe('session commands (real tmux, fake agent)', () => {
   });
 
   it('tail follows the pane, redrawing on change, until stopped or the session ends', async () => {
-    await tmux.newSession({ name: 'ar-f1', cwd: '/tmp', argv: ['sh', '-c', 'echo one; sleep 0.5; echo two; sleep 300'] });
+    // "two" is printed only once the first screen was drawn (a rendezvous, not a sleep: a loaded machine may be slow).
+    const go = path.join(tmp, 'tail-go');
+    await tmux.newSession({ name: 'ar-f1', cwd: '/tmp', argv: ['sh', '-c', 'echo one; while [ ! -e "$1" ]; do sleep 0.05; done; echo two; sleep 300', 'sh', go] });
     const out: string[] = [];
     const ac = new AbortController();
     const done = follow(tmux, 'ar-f1', { write: (s) => out.push(s), signal: ac.signal, intervalMs: 50, tty: true });
-    for (let i = 0; i < 60 && !out.join('').includes('two'); i++) await sleep(50);
+    for (let i = 0; i < 200 && !out.join('').includes('one'); i++) await sleep(50);
+    writeFileSync(go, '');
+    for (let i = 0; i < 200 && !out.join('').includes('two'); i++) await sleep(50);
     ac.abort();
     expect(await done).toBe('stopped');
     expect(out.length).toBeGreaterThanOrEqual(2);
