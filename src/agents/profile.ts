@@ -74,6 +74,8 @@ export interface AgentProfile {
    * (the CLI's error line under the prompt).
    */
   failure(o: { event?: HookEvent; failed?: boolean; screen?: string; now?: number }): TurnFailure | null;
+  /** Whether failure() reads the screen after this signal: when not, the supervisor spares a capture per turn. */
+  screenAfterSignal(e: HookEvent, failed: boolean): boolean;
   /**
    * Whether the CLI signals a failed turn itself ('turn-failed'). When it does not, an error on a ready screen ends
    * the turn at once, without waiting for a turn-end signal that will not come.

@@ -3,7 +3,7 @@
 // (the profile's turn-end signal, the screen as the fallback). It emits events; it decides nothing about tasks.
 import { watch, writeFileSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { TmuxApi } from '../adapters/tmux.js';
+import type { PaneInfo, TmuxApi } from '../adapters/tmux.js';
 import { EventReader } from '../agents/events.js';
 import type { HookEvent } from '../agents/hook.js';
 import type { TurnFailure } from '../agents/failure.js';
@@ -114,6 +114,8 @@ export class AgentDriver {
   /** Resolves the current nap; `poked` remembers a change that came while not napping. */
   private wake: (() => void) | null = null;
   private poked = false;
+  /** When the pane was last looked at: a wait that follows a look does not look again at once. */
+  private lookedAt = 0;
 
   constructor(
     private readonly tmux: TmuxApi,
@@ -236,6 +238,13 @@ export class AgentDriver {
     return (t !== null && t >= t0) || this.stopHeard(t0) !== null;
   }
 
+  /** The pane's state and screen in one tmux call; no pane: null and ''. */
+  private async look(): Promise<{ info: PaneInfo | null; screen: string }> {
+    if (!this.pane) return { info: null, screen: '' };
+    this.lookedAt = this.now();
+    return this.tmux.look(this.pane);
+  }
+
   async capture(history = 0): Promise<string> {
     if (!this.pane) return '';
     try {
@@ -317,9 +326,8 @@ export class AgentDriver {
     for (;;) {
       if (this.o.stopping()) return 'stopped';
       this.drainEvents();
-      const info = this.pane ? await this.tmux.paneInfo(this.pane) : null;
+      const { info, screen } = await this.look();
       if (!info || info.dead) return { died: info ? await this.lastWords() : '' };
-      const screen = await this.capture();
       const r = this.read(screen);
       if (r.kind === 'fatal') this.failIfFatal(screen);
       if (r.kind === 'exited' && screen.trim() !== '') return { died: screen };
@@ -354,9 +362,9 @@ export class AgentDriver {
   private async waitTyped(ms: number): Promise<void> {
     const end = this.now() + ms;
     while (this.now() < end && !this.o.stopping()) {
-      const info = this.pane ? await this.tmux.paneInfo(this.pane) : null;
+      const { info, screen } = await this.look();
       if (!info || info.dead) return;
-      const box = this.o.profile.inputText(await this.capture());
+      const box = this.o.profile.inputText(screen);
       if (box !== null && box.trim() !== '') return;
       await this.sleep(Math.min(50, this.t.pollMs));
     }
@@ -387,9 +395,8 @@ export class AgentDriver {
           this.o.emit({ type: 'submitted', at: this.now(), task, by: 'hook', retried: attempt > 0 });
           return 'ok';
         }
-        const info = await this.tmux.paneInfo(this.pane!);
+        const { info, screen } = await this.look();
         if (!info || info.dead) return 'died';
-        const screen = await this.capture();
         const r = this.read(screen);
         const box = this.o.profile.inputText(screen);
         if (r.kind === 'busy' || (r.kind === 'ready' && box !== null && box.trim() === '')) {
@@ -413,7 +420,7 @@ export class AgentDriver {
     let sawBusy = false;
     let readySince: number | null = null;
     let unknownSince: number | null = null;
-    let lastScreen = 0;
+    let lastScreen = this.lookedAt; // submit has just looked
     const last: DialogMemo = { prev: '', sent: '', sentAt: 0 };
     for (;;) {
       if (this.o.stopping()) return 'stopped';
@@ -422,16 +429,16 @@ export class AgentDriver {
       if (stop) {
         this.pendingStop = null;
         // The signal and the screen as the turn ended: a CLI may end a failed turn like any other (Gemini).
-        const failure = this.o.profile.failure({ event: stop.e, failed: stop.failed, screen: await this.capture(), now: this.now() });
+        const screen = this.o.profile.screenAfterSignal(stop.e, stop.failed) ? await this.capture() : undefined;
+        const failure = this.o.profile.failure({ event: stop.e, failed: stop.failed, screen, now: this.now() });
         return { by: 'hook', hookTime: stop.e.time, failure };
       }
       // The agent said it is ending: look at its pane now rather than at the next slow check.
       const every = this.hooksHeard && !this.sessionEnded ? this.t.hookScreenMs : this.t.screenMs;
       if (this.now() - lastScreen >= every) {
         lastScreen = this.now();
-        const info = this.pane ? await this.tmux.paneInfo(this.pane) : null;
+        const { info, screen } = await this.look();
         if (!info || info.dead) return 'died';
-        const screen = await this.capture();
         const r = this.read(screen);
         if (r.kind === 'exited' && screen.trim() !== '') return 'died';
         if (r.kind === 'busy') {

@@ -47,6 +47,9 @@ describe('tmux adapter', () => {
     const info = (await tmux.paneInfo(pane))!;
     expect(info).toMatchObject({ id: pane, dead: false });
     expect(isAlive(info.pid)).toBe(true);
+    // look: both in one tmux call, the same as the two apart.
+    expect(await tmux.look(pane)).toEqual({ info, screen: await tmux.capture(pane) });
+    expect(await tmux.look('no-such-session')).toEqual({ info: null, screen: '' });
     const s = (await tmux.listSessions()).find((x) => x.name === 'argv');
     expect(s).toMatchObject({ path: '/tmp', windows: 1 });
   });
@@ -81,6 +84,7 @@ describe('tmux adapter', () => {
     expect(info?.dead).toBe(true);
     expect([3, null]).toContain(info?.deadStatus); // tmux 3.3 sometimes fills the status late
     expect(await tmux.capture(pane, { history: 100 })).toContain('last words');
+    expect((await tmux.look(pane)).info).toMatchObject({ id: pane, dead: true });
     await expect(tmux.pasteText(pane, 'x\ny')).rejects.toBeInstanceOf(ToolError);
     expect(await tmux.hasSession('dies')).toBe(true); // the server is still there
     await tmux.killSession('dies');

@@ -1,4 +1,6 @@
 // The profile registry and how a session picks its agent: config, --agent, lanes with a list.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileNamed, profileNames } from '../../src/agents/index.js';
 import { flagValue } from '../../src/agents/profile.js';
@@ -41,6 +43,33 @@ describe('agent profiles', () => {
     expect(laneAgents('claude', 3)).toEqual(['claude', 'claude', 'claude']);
     expect(laneAgents('claude, claude', 2)).toEqual(['claude', 'claude']);
     expect(() => laneAgents('claude,claude,claude', 2)).toThrow('--agent names 3 agents for 2 lanes; give one, or one per lane.');
+  });
+
+  it('reads the screen after a signal only where it says so (the supervisor captures it only then)', () => {
+    const root = path.join(import.meta.dirname, '..', 'fixtures', 'screens');
+    const screens = readdirSync(root).flatMap((a) => readdirSync(path.join(root, a)).filter((f) => f.startsWith('failed-')).map((f) => readFileSync(path.join(root, a, f), 'utf8')));
+    expect(screens.length).toBeGreaterThan(10);
+    const events = [
+      { event: 'Stop', time: 1, last_message: 'Done.' },
+      { event: 'StopFailure', time: 1, error: 'rate_limit', last_message: 'API Error: 429' },
+      { event: 'AfterAgent', time: 1, last_message: '[no response text]' },
+      { event: 'AfterAgent', time: 1 },
+      { event: 'agent-turn-complete', time: 1 },
+    ];
+    let read = 0;
+    for (const name of profileNames()) {
+      const p = profileNamed(name);
+      for (const e of events) {
+        for (const failed of [false, true]) {
+          if (p.screenAfterSignal(e, failed)) {
+            read++;
+            continue;
+          }
+          for (const screen of screens) expect(p.failure({ event: e, failed, screen, now: 0 })).toEqual(p.failure({ event: e, failed, now: 0 }));
+        }
+      }
+    }
+    expect(read).toBeGreaterThan(0); // Gemini's AfterAgent without a reply
   });
 
   it('reads a flag value in either form', () => {

@@ -182,6 +182,11 @@ class FakeTmux implements TmuxApi {
     return { id: a.pane, pid: 0, dead: a.phase === 'dead', deadStatus: a.phase === 'dead' ? 0 : null, currentCommand: 'node' };
   }
 
+  async look(target: string): Promise<{ info: PaneInfo | null; screen: string }> {
+    const info = await this.paneInfo(target);
+    return { info, screen: info ? await this.capture(target).catch(() => '') : '' };
+  }
+
   async listSessions(): Promise<SessionInfo[]> {
     return this.agent ? [{ name: 'ar-t', path: '/', created: 0, windows: 1 }] : [];
   }

@@ -71,6 +71,7 @@ export const claude: AgentProfile = {
     const text = screen ? turnFailureText(screen) : null;
     return text ? classifyTurnFailure({ message: text, now }) : null;
   },
+  screenAfterSignal: () => false,
   preflight: claudePreflight,
   model: (args, env) => flagValue(args, ['--model']) ?? env.ANTHROPIC_MODEL ?? null,
 };

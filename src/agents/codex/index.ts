@@ -65,6 +65,7 @@ export const codex: AgentProfile = {
     const text = screen ? codexFailureText(screen) : null;
     return text ? classifyCodexFailure(text, now) : null;
   },
+  screenAfterSignal: () => false,
   preflight: codexPreflight,
   readScreen: readCodexScreen,
   dialogKeys: codexDialogKeys,

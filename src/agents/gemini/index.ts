@@ -52,6 +52,8 @@ export const gemini: AgentProfile = {
     const text = screen ? geminiFailureText(screen) : null;
     return text ? classifyGeminiFailure(text, now) : null;
   },
+  // Its AfterAgent signal carries no error: a turn without a reply is told by the error line on the screen.
+  screenAfterSignal: (e) => e.last_message === undefined || e.last_message === NO_RESPONSE,
   preflight: geminiPreflight,
   readScreen: readGeminiScreen,
   dialogKeys: geminiDialogKeys,
