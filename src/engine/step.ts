@@ -321,11 +321,16 @@ async function step(o: StepOptions): Promise<StepResult> {
       signal: o.signal,
       onStart: (h) => {
         if (h.engine === 'local') pending.pid = Number(h.id);
-        else pending.job = { ...h };
+        else {
+          pending.job = { ...h };
+          o.log?.info({ id, job: h.id }, 'job submitted');
+        }
         writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
       },
       onPlace: (place) => {
         if (pending.job) {
+          // when the budget clock started, beside the scheduler's own times (the bench splits the two)
+          if (place.state === 'running' && pending.job.place?.state !== 'running') o.log?.info({ id, job: pending.job.id, node: place.node, queuedMs: place.queuedMs }, 'job running');
           pending.job.place = place;
           writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
         }

@@ -17,10 +17,14 @@ const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'OUT_OF_ME
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SUSPENDED', 'STOPPED', 'SIGNALING', 'STAGE_OUT', 'RESIZING']);
 const INFRA: Record<string, InfraFailure> = { NODE_FAIL: 'node-fail', PREEMPTED: 'preempted', BOOT_FAIL: 'boot-fail' };
 
-/** Poll fast just after a change (submission, start, new output: the end is usually right after the summary). */
-const FAST_MS = 250;
+/**
+ * The controller is asked soon after a change (submission, start, new output: a job usually starts within a second
+ * of its submission and ends right after its last lines), then less and less often: FIRST_MS, x1.25 each time, up to SLOW_MS.
+ */
+const FIRST_MS = 100;
 const SLOW_MS = 2000;
-const FAST_WINDOW_MS = 5000;
+/** The log is read this often (a local read); new output brings the next question to the controller forward. */
+const TICK_MS = 100;
 /** init's probe job gives up checking (and says so) after this long in the queue. */
 const PROBE_QUEUE_MS = Number(process.env.AR_SLURM_PROBE_QUEUE_MS) || 120_000;
 
@@ -92,7 +96,7 @@ async function finalOf(id: string, cwd: string): Promise<Final> {
     if (sc) {
       const state = baseState(sc.JobState ?? '');
       if (FINAL.has(state)) return { state, ...exitOf(sc.ExitCode), node: nodeOf(sc.NodeList) };
-      await sleep(i < 8 ? FAST_MS : 1000); // COMPLETING: its processes are still being cleaned up
+      await sleep(Math.min(1000, FIRST_MS * 1.25 ** i)); // COMPLETING: its processes are still being cleaned up
       continue;
     }
     const sa = await sacctJob(id, cwd);
@@ -289,7 +293,14 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
   let node: string | null = null;
   let asked: 'timeout' | 'interrupted' | null = null;
   let askedAt = 0;
-  let lastChange = submitted;
+  /** When the controller is asked next, and the wait after that. */
+  let gap = pollOverride || FIRST_MS;
+  let nextQuery = 0;
+  const changed = (t: number) => {
+    if (pollOverride) return;
+    gap = FIRST_MS;
+    nextQuery = Math.min(nextQuery, t + gap);
+  };
   let lastTick = 0;
   let lastPlace = 0;
   let done = false;
@@ -304,17 +315,15 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
   spec.signal?.addEventListener('abort', onAbort, { once: true });
   if (spec.signal?.aborted) onAbort();
   try {
-    let lastQuery = 0;
     while (!done) {
-      // The log is read every tick (a local read); the controller is asked often only just after a change
-      // (submission, start, new output: a run usually ends right after printing its summary).
+      // The log is read every tick (a local read); the controller is asked often only just after a change.
       const t = Date.now();
-      if (follower.poll()) lastChange = t;
-      const every = pollOverride || (t - lastChange < FAST_WINDOW_MS ? FAST_MS : SLOW_MS);
-      if (t - lastQuery >= every || asked) {
-        lastQuery = t;
+      if (follower.poll()) changed(t);
+      if (t >= nextQuery || asked) {
         const q = await squeueJob(id, spec.cwd);
         const now = Date.now();
+        nextQuery = now + gap;
+        if (!pollOverride) gap = Math.min(SLOW_MS, gap * 1.25);
         if (q === null) done = true;
         else if ('error' in q) {
           /* the controller did not answer this time: ask again */
@@ -325,9 +334,11 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
             if (runningAt === null) {
               runningAt = now;
               node = nodeOf(q.node);
-              lastChange = now;
+              changed(now);
               spec.onPlace?.({ state: 'running', queuedMs: runningAt - submitted, ...(node ? { node } : {}) });
             }
+            // its processes have ended and are being cleaned up: it leaves the queue in a moment
+            if (st === 'COMPLETING') changed(now);
           } else if (now - lastPlace >= 1000) {
             lastPlace = now;
             spec.onPlace?.({ state: 'queued', queuedMs: now - submitted, ...(q.reason && q.reason !== 'None' ? { reason: q.reason } : {}) });
@@ -349,7 +360,7 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
         await scancel({ id, name: spec.name }, spec.cwd);
       }
       if (done) break;
-      await sleep(Math.min(FAST_MS, every));
+      await sleep(Math.max(0, Math.min(TICK_MS, nextQuery - Date.now())));
     }
   } catch (err) {
     await scancel({ id, name: spec.name }, spec.cwd); // never leave a job running behind a fault of ours
