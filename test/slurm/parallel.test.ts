@@ -1,0 +1,82 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cleanupRepos, cli, git, jobRepo, requireBuild } from '../helpers/repo.js';
+import { SLURM, jobState, useCluster } from './helpers.js';
+
+// Many runs at once on the one-node test cluster (four fake GPUs): each run its own job, side by side. The
+// fixture test/fixtures/jobs/rendezvous.py fails a run that does not meet the others: proof of overlap, no timing.
+
+const dirs: string[] = [];
+beforeAll(() => {
+  requireBuild();
+  useCluster();
+}, 240_000);
+afterAll(() => {
+  cleanupRepos();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const records = (repo: string, tag = 't') =>
+  readFileSync(path.join(repo, `.autoresearch/${tag}/runs.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+function rendezvous(n: number, alone?: string): Record<string, string> {
+  const d = mkdtempSync(path.join(tmpdir(), 'ar-rv-'));
+  dirs.push(d);
+  return { RENDEZVOUS: d, RENDEZVOUS_N: String(n), ...(alone !== undefined ? { RENDEZVOUS_ALONE: alone } : {}) };
+}
+const CFG = { executor: { ...SLURM.executor }, budget_seconds: 60 };
+
+describe.concurrent('many runs at once on Slurm', () => {
+  it('sweep --parallel 2: the points of a batch are jobs at once, the best kept, the slots gone, nothing left running', async () => {
+    const repo = jobRepo('rendezvous.py', CFG, { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [2.0, 3.0]\n' });
+    expect((await cli(['init', '--tag', 't', '--no-baseline'], { cwd: repo })).exitCode).toBe(0);
+    const r = await cli(['sweep', 'grid.yaml', '--parallel', '2'], { cwd: repo, env: rendezvous(2), timeout: 200_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    const recs = records(repo);
+    // X=2 ends first or second; either way it is recorded as a discard before X=3's keep.
+    expect(recs.map((x) => [x.description, x.status])).toEqual([
+      ['X=2.0', 'discard'],
+      ['X=3.0', 'keep'],
+    ]);
+    expect(new Set(recs.map((x) => x.job.id)).size).toBe(2);
+    for (const x of recs) {
+      expect(x.job).toMatchObject({ engine: 'slurm', state: 'COMPLETED' });
+      expect(jobState(x.job.id)).toBe('COMPLETED');
+      const log = readFileSync(path.join(repo, x.log), 'utf8');
+      expect(log).toMatch(/met 2 of 2/);
+      // Slurm gave each job its GPU; we set none.
+      expect(log).toMatch(/^CUDA_VISIBLE_DEVICES=\d+$/m);
+    }
+    expect(readFileSync(path.join(repo, 'train.py'), 'utf8')).toMatch(/^X = 3\.0$/m);
+    expect(git(repo, ['status', '--porcelain'])).toBe('');
+    expect(git(repo, ['worktree', 'list']).split('\n')).toHaveLength(1);
+  }, 240_000);
+
+  it('compare A B --seeds 2: all four runs are jobs at once by default, results in the order A0 B0 A1 B1', async () => {
+    const repo = jobRepo('rendezvous.py', CFG);
+    writeFileSync(path.join(repo, 'train.py'), readFileSync(path.join(repo, 'train.py'), 'utf8').replace('X = 1.0', 'X = 3.0'));
+    git(repo, ['commit', '-qam', 'X = 3']);
+    const r = await cli(['compare', 'HEAD~1', 'HEAD', '--seeds', '2', '--json'], { cwd: repo, env: rendezvous(4), timeout: 200_000 });
+    expect(r.exitCode, r.all).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.runs.map((x: { arm: string; seed: number }) => `${x.arm}${x.seed}`)).toEqual(['A0', 'B0', 'A1', 'B1']);
+    expect(res.runs.map((x: { value: number }) => x.value)).toEqual([1.4, 1, 1.4, 1]);
+    for (const x of res.runs as Array<{ log: string }>) expect(readFileSync(x.log, 'utf8')).toMatch(/met 4 of 4/);
+    expect(git(repo, ['worktree', 'list']).split('\n')).toHaveLength(1);
+  }, 240_000);
+
+  it('noise: {reruns: 3}: the two baseline reruns are jobs at once by default, each recorded once', async () => {
+    const repo = jobRepo('rendezvous.py', { ...CFG, noise: { reruns: 3, sigma: 2 } });
+    const init = await cli(['init', '--tag', 't'], { cwd: repo, env: rendezvous(2, '0'), timeout: 200_000 });
+    expect(init.exitCode, init.all).toBe(0);
+    expect(init.stdout).toMatch(/Noise estimate: 2 baseline reruns, 2 side by side/);
+    const recs = records(repo);
+    expect(recs.map((x) => x.status)).toEqual(['keep', 'discard', 'discard']);
+    for (const x of recs.slice(1)) {
+      expect(x.job).toMatchObject({ engine: 'slurm', state: 'COMPLETED' });
+      expect(readFileSync(path.join(repo, x.log), 'utf8')).toMatch(/met 2 of 2/);
+    }
+    expect(JSON.parse(readFileSync(path.join(repo, '.autoresearch/t/state.json'), 'utf8')).noise.values).toHaveLength(3);
+  }, 240_000);
+});
