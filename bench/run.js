@@ -4,7 +4,7 @@
 // Each section is independent: one that throws prints its error and the others still run.
 import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -27,6 +27,13 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+/** The q-th quantile (0..1), nearest rank. */
+const quantile = (xs, q) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const secs = (ms) => (ms / 1000).toFixed(3) + ' s';
 const met = (ok) => (ok ? 'met' : 'NOT met');
 const line = (label, value) => console.log(`  ${label.padEnd(34)} ${value}`);
@@ -300,7 +307,7 @@ async function supervisorLatency() {
     const lat = fast.latenciesMs;
     line('turns measured', String(lat.length));
     line('median turn end -> next task submitted', secs(median(lat)));
-    line('max', secs(Math.max(...lat)));
+    line('p90, max', `${secs(quantile(lat, 0.9))}, ${secs(Math.max(...lat))}  (load average ${load()})`);
     line('target median < 0.5 s', met(median(lat) < 500));
     // CPU while the agent is busy (from each prompt taken to its turn's end; hooks healthy), tmux clients included.
     let busyCpu = 0;
@@ -316,7 +323,7 @@ async function supervisorLatency() {
     };
     await withLimit(superviseFake(tmux, { turns: 3, env: { FAKE_AGENT_TURN_MS: '8000' }, onEvent }), SECTION_LIMIT_MS, 'measureTurnLatency');
     const share = (100 * busyCpu) / busyWall;
-    line('supervisor CPU while the agent is busy', `${share.toFixed(2)} % of one core (${secs(busyCpu)} CPU in ${secs(busyWall)} of turns, tmux calls included)`);
+    line('supervisor CPU while the agent is busy', `${share.toFixed(2)} % of one core (${secs(busyCpu)} CPU in ${secs(busyWall)} of turns, tmux calls included; load average ${load()})`);
     line('target < 2 % of a core', met(share < 2));
   } finally {
     await tmux.killServer().catch(() => {});
@@ -347,39 +354,62 @@ async function supervisorSoak() {
     metrics: { val_bpb: 0.9979, training_seconds: 300.1, peak_vram_mb: 45060.2, mfu_percent: 39.8, total_tokens_M: 499.6, num_steps: 953 },
     exitCode: 0, signal: null, timedOut: false, linesAdded: 3, linesRemoved: 2, log: '.autoresearch/bench/logs/run-0001.log',
   });
-  const env = { FAKE_AGENT_TURN_MS: '20', FAKE_AGENT_RUN: `printf '%s\\n' '${record}' >> .autoresearch/bench/runs.jsonl` };
+  // The agent's side kept small: turns of 20 ms, the record appended by the fake agent itself, and our hook program
+  // called inside it (the same line written, no Node start per hook): the turns are the supervisor's own work.
+  const env = {
+    FAKE_AGENT_TURN_MS: '20',
+    FAKE_AGENT_APPEND: `.autoresearch/bench/runs.jsonl:${record}`,
+    FAKE_AGENT_HOOKS_IN_PROCESS: path.join(DIST, 'bundle', 'hook.js'),
+  };
   const lat = [];
   let end = null;
-  let first = null;
   let n = 0;
+  let runs = 0; // the records the supervisor has read, as of its last turn
+  const at = {}; // memory after a forced GC at the first turn, the 100th, and the end
+  const mark = Math.min(100, turns >> 1);
   const onEvent = (e) => {
     if (e.type === 'turn-end') end = e.hookTime ?? e.at;
     if (e.type === 'submitted' && end !== null) {
       lat.push(e.at - end);
       end = null;
     }
-    if (e.type === 'iteration' && ++n === Math.min(100, turns >> 1)) first = heap();
+    if (e.type === 'iteration') {
+      n++;
+      runs = e.runs;
+      if (n === 1) at.start = { mem: heap(), cpu: cpuMs(), wall: performance.now() };
+      if (n === mark) at.mark = heap();
+    }
   };
   const tmux = new Tmux(`arsoak-${process.pid}`);
   // Past the limit (a loaded machine) the loop is stopped and the turns so far are reported.
   const ac = new AbortController();
   const limit = setTimeout(() => ac.abort(), SOAK_LIMIT_MS);
+  const load0 = load();
   try {
     const t = await timed(() => superviseFake(tmux, { turns, env, onEvent, records: true, timing: { submitPauseMs: 50 }, signal: ac.signal }));
+    const cpu = at.start ? (cpuMs() - at.start.cpu) / (performance.now() - at.start.wall) : NaN;
     if (ac.signal.aborted) line('stopped', `after ${SOAK_LIMIT_MS / 60_000} min (AR_BENCH_SOAK_TURNS sets fewer turns)`);
     const last = heap();
     const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
     const k = Math.min(100, lat.length >> 1);
     const early = median(lat.slice(0, k));
     const late = median(lat.slice(-k));
-    line('turns', `${n} in ${secs(t.ms)} (a run record appended each turn: the ledger grows to ${n} records)`);
-    line(`latency, first ${k} turns`, `${secs(early)} median`);
-    line(`latency, last ${k} turns`, `${secs(late)} median`);
+    line('turns', `${n} in ${secs(t.ms)} (${secs(t.ms / Math.max(1, n))} a turn; a run record appended each turn: the supervisor read ${runs} records by the last)`);
+    line('load average', `${load0} at the start, ${load()} at the end (1, 5, 15 min; ${cpus().length} cores)`);
+    line('turn end -> next task, all turns', `median ${secs(median(lat))}, p90 ${secs(quantile(lat, 0.9))}, max ${secs(Math.max(...lat))}`);
+    line('target median < 0.5 s', met(median(lat) < 500));
+    line(`latency, first ${k} turns`, `median ${secs(early)}, p90 ${secs(quantile(lat.slice(0, k), 0.9))}`);
+    line(`latency, last ${k} turns`, `median ${secs(late)}, p90 ${secs(quantile(lat.slice(-k), 0.9))}`);
     line('target: not rising with the ledger', met(late < early * 1.25 + 20));
-    if (first) {
-      line(`heap after GC, turn ${Math.min(100, turns >> 1)} -> end`, `${mb(first.heapUsed)} -> ${mb(last.heapUsed)} (${mb(last.heapUsed - first.heapUsed)})`);
-      line(`RSS, turn ${Math.min(100, turns >> 1)} -> end`, `${mb(first.rss)} -> ${mb(last.rss)} (${mb(last.rss - first.rss)})`);
-      line('target growth < 10 MB', met(last.rss - first.rss < 10 * 2 ** 20 && last.heapUsed - first.heapUsed < 10 * 2 ** 20));
+    line('supervisor CPU, whole soak', `${(100 * cpu).toFixed(1)} % of a core (tmux clients included; turns back to back, so no idle time)`);
+    if (at.start) {
+      line('heap after GC, turn 1 -> end', `${mb(at.start.mem.heapUsed)} -> ${mb(last.heapUsed)} (${mb(last.heapUsed - at.start.mem.heapUsed)})`);
+      line('RSS, turn 1 -> end', `${mb(at.start.mem.rss)} -> ${mb(last.rss)} (${mb(last.rss - at.start.mem.rss)})`);
+    }
+    if (at.mark) {
+      line(`heap after GC, turn ${mark} -> end`, `${mb(at.mark.heapUsed)} -> ${mb(last.heapUsed)} (${mb(last.heapUsed - at.mark.heapUsed)})`);
+      line(`RSS, turn ${mark} -> end`, `${mb(at.mark.rss)} -> ${mb(last.rss)} (${mb(last.rss - at.mark.rss)})`);
+      line('target growth < 10 MB', met(last.rss - at.mark.rss < 10 * 2 ** 20 && last.heapUsed - at.mark.heapUsed < 10 * 2 ** 20));
     }
   } finally {
     clearTimeout(limit);
