@@ -1,6 +1,7 @@
 // The JSON state files we write and read back, described once: each reader validates against its schema, and
 // the TypeScript types are derived from the schemas (no second description to forget a key in).
 import * as v from 'valibot';
+import type { RunRecord } from '../engine/types.js';
 
 const env = v.record(v.string(), v.string());
 const goal = v.picklist(['min', 'max']);
@@ -193,6 +194,124 @@ export const HookEventSchema = v.looseObject({
   thread: v.optional(v.string()),
 });
 export type HookEvent = v.InferOutput<typeof HookEventSchema>;
+
+/** How an executor finds a job again (executors/types.ts): process group id (local) or job id (slurm), null until given. */
+export const JobHandleSchema = v.looseObject({
+  engine: v.string(),
+  id: v.nullable(v.string()),
+  /** A unique name, where the engine knows jobs by name (so a job whose id was never seen can be found). */
+  name: v.optional(v.string()),
+});
+export type JobHandle = v.InferOutput<typeof JobHandleSchema>;
+
+/** Where a job is while it has not ended: for the live line and `status`. */
+export const JobPlaceSchema = v.object({
+  state: v.picklist(['queued', 'running']),
+  /** ms spent queued so far (or in all, once running). */
+  queuedMs: v.number(),
+  node: v.optional(v.string()),
+  /** Why it waits, in the engine's words (e.g. Resources). */
+  reason: v.optional(v.string()),
+});
+export type JobPlace = v.InferOutput<typeof JobPlaceSchema>;
+
+/** Who made a run: the agent profile and model, when an agent did. */
+const madeBy = v.object({ agent: v.optional(v.string()), model: v.optional(v.string()) });
+
+/** `.autoresearch/<tag>/pending.json` (and a batch's `pending-<n>.json`): the run in progress, written before it trains. */
+export const PendingSchema = v.looseObject({
+  id: v.number(),
+  /** The local process group (older markers; kept for them). */
+  pid: v.nullable(v.number()),
+  /** How the executor finds the run again, and where it is (queued, running on a node). */
+  job: v.optional(v.looseObject({ ...JobHandleSchema.entries, place: v.optional(JobPlaceSchema) })),
+  runner: v.number(),
+  commit: v.string(),
+  parent: v.string(),
+  description: v.string(),
+  start: v.string(),
+  seed: v.optional(v.number()),
+  log: v.string(),
+  /** The kept commit renamed to say what was found (same tree and parent); set just before the branch moves to it. */
+  kept: v.optional(v.string()),
+  by: v.optional(madeBy),
+});
+export type Pending = v.InferOutput<typeof PendingSchema>;
+
+const queueEntryEntries = {
+  /** The experiment's number (what `submit` printed). */
+  n: v.number(),
+  /** The commit to measure (after a re-apply: the re-applied one). */
+  commit: v.string(),
+  /** The commit it sits on: the best when it was made, or the best it was re-applied onto. */
+  parent: v.string(),
+  description: v.string(),
+  /** ISO times: submitted, and started on a slot. */
+  queued: v.string(),
+  started: v.optional(v.string()),
+  seed: v.optional(v.number()),
+  by: v.optional(madeBy),
+  /** Set by the guard at submit time: recorded as a discard, never trained. */
+  violation: v.optional(v.string()),
+  /** A second measurement after a stale first one. */
+  remeasure: v.optional(v.boolean()),
+  state: v.picklist(['queued', 'running']),
+  /** While running: the runner's pid, its slot, how to find the job, the best's value when it started, its log. */
+  runner: v.optional(v.number()),
+  slot: v.optional(v.number()),
+  job: v.optional(JobHandleSchema),
+  parentValue: v.optional(v.nullable(v.number())),
+  log: v.optional(v.string()),
+  /** `queue --cancel` on a running experiment: the runner stops it. */
+  cancel: v.optional(v.boolean()),
+  /** The record, written here before git moves, so a runner cut off between the two is settled from it (a record by engine/records.ts's rule when it is read back into the ledger). */
+  record: v.optional(v.custom<RunRecord>((r) => r !== null && typeof r === 'object' && !Array.isArray(r))),
+};
+/** `.autoresearch/<tag>/queue/<n>.json`: an experiment waiting or running (engine/queue.ts). */
+export const QueueEntrySchema = v.looseObject({
+  ...queueEntryEntries,
+  /** The re-measurement a stale result owes, written with its record: a runner cut off before queueing it leaves it to the next. */
+  again: v.optional(v.looseObject(queueEntryEntries)),
+});
+export type QueueEntry = v.InferOutput<typeof QueueEntrySchema>;
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Where a reader of runs.jsonl is in the file: lines and records so far, and its warnings (a cache carries it on). */
+export const ReaderStateSchema = v.object({
+  lineNo: count,
+  count,
+  warnings: v.object({ out: v.array(v.string()), perKind: v.array(v.tuple([v.string(), v.number()])) }),
+});
+export type ReaderState = v.InferOutput<typeof ReaderStateSchema>;
+
+/**
+ * results.tsv as last checked: its first `size` bytes (SHA-1 `sha1`, `lines` lines) held a header and
+ * one row per run for the table's first `rows` runs, in order, each agreeing with its run, and no warning.
+ */
+export const TsvMarkSchema = v.object({ size: count, sha1: v.string(), lines: count, rows: count });
+export type TsvMark = v.InferOutput<typeof TsvMarkSchema>;
+
+/** The first line of `.autoresearch/<tag>/report-cache.bin` (report/table-cache.ts), after its magic. */
+export const RunsCacheHeaderSchema = v.object({
+  /** The build that wrote it: another build starts over. */
+  build: v.string(),
+  /** Bytes of runs.jsonl covered and their SHA-1. */
+  size: count,
+  sha1: v.string(),
+  /** Runs in the cache. */
+  n: count,
+  metric: v.nullable(v.string()),
+  reader: ReaderStateSchema,
+  tsv: v.optional(TsvMarkSchema),
+  /** Byte lengths of the blocks after the columns: commits (UTF-8), descriptions (UTF-8), the optional fields (JSON). */
+  blocks: v.tuple([count, count, count]),
+});
+export type RunsCacheHeader = v.InferOutput<typeof RunsCacheHeaderSchema>;
+
+const sparse = v.array(v.tuple([count, v.string()]));
+/** The report cache's optional fields, absent from almost every run, as [index, value] pairs: lane, violation, crash reason, agent. */
+export const RunsCacheOptionalSchema = v.tuple([sparse, sparse, sparse, v.optional(sparse, () => [])]);
 
 /** One line of `.autoresearch/<tag>/tasks.inbox.jsonl`: a task added while the session runs (a bad priority reads as 0). */
 export const InboxLineSchema = v.looseObject({

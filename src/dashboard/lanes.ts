@@ -1,10 +1,10 @@
 // What each session or lane is doing, from the files its supervisor and its runs keep: supervisor.json,
 // pending.json (the run in progress) and the run's log. No tmux call: the page's pane is pane.ts's.
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { isAlive as pidAlive } from '../adapters/pid.js';
-import { pendingPath, runPlace, type Pending } from '../engine/pending.js';
+import { pendingPath, readPending, runPlace } from '../engine/pending.js';
 import { isSupervisorProcess } from '../supervisor/discover.js';
 import { readSupervisorState } from '../supervisor/state.js';
 import type { LedgerFeed } from './feed.js';
@@ -82,17 +82,12 @@ export function laneView(p: Place, feed: LedgerFeed, o: { sup: SupervisorCheck; 
 
 /** The run in progress (its runner alive), with its log's last lines. */
 function currentRun(p: Place, budgetSeconds: number | null): WireCurrentRun | null {
-  let pending: Pending;
-  try {
-    pending = JSON.parse(readFileSync(pendingPath(p.home, p.tag), 'utf8')) as Pending;
-  } catch {
-    return null;
-  }
-  if (!pending || typeof pending.id !== 'number' || !pidAlive(pending.runner)) return null;
-  const log = typeof pending.log === 'string' ? path.resolve(p.home, pending.log) : '';
+  const pending = readPending(pendingPath(p.home, p.tag));
+  if (!pending || !pidAlive(pending.runner)) return null;
+  const log = path.resolve(p.home, pending.log);
   return {
     id: pending.id,
-    description: String(pending.description ?? ''),
+    description: pending.description,
     startMs: Date.parse(pending.start) || Date.now(),
     budgetSeconds,
     tail: log && inside(p.home, log) ? tailText(log, 30) : '',

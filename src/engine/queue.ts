@@ -4,45 +4,13 @@ import { Git } from '../adapters/git.js';
 import { isAlive } from '../adapters/pid.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { stateDir } from '../paths.js';
-import type { JobHandle } from '../executors/types.js';
+import { parseStateFile, QueueEntrySchema, type QueueEntry } from '../config/state-files.js';
 import { lockOwner } from './lock.js';
-import type { MadeBy } from './settle.js';
-import type { RunRecord } from './types.js';
 
 // The experiments waiting or running, on disk: .autoresearch/<tag>/queue/<n>.json, each one's commit held by
 // refs/autoresearch/<tag>/queue/<n>. A killed runner loses none of them; the next one settles what it left.
 
-export interface QueueEntry {
-  /** The experiment's number (what `submit` printed). */
-  n: number;
-  /** The commit to measure (after a re-apply: the re-applied one). */
-  commit: string;
-  /** The commit it sits on: the best when it was made, or the best it was re-applied onto. */
-  parent: string;
-  description: string;
-  /** ISO times: submitted, and started on a slot. */
-  queued: string;
-  started?: string;
-  seed?: number;
-  by?: MadeBy;
-  /** Set by the guard at submit time: recorded as a discard, never trained. */
-  violation?: string;
-  /** A second measurement after a stale first one. */
-  remeasure?: boolean;
-  state: 'queued' | 'running';
-  /** While running: the runner's pid, its slot, how to find the job, the best's value when it started, its log. */
-  runner?: number;
-  slot?: number;
-  job?: JobHandle;
-  parentValue?: number | null;
-  log?: string;
-  /** `queue --cancel` on a running experiment: the runner stops it. */
-  cancel?: boolean;
-  /** The record, written here before git moves, so a runner cut off between the two is settled from it. */
-  record?: RunRecord;
-  /** The re-measurement a stale result owes, written with its record: a runner cut off before queueing it leaves it to the next. */
-  again?: QueueEntry;
-}
+export type { QueueEntry } from '../config/state-files.js';
 
 export const queueDir = (repo: string, tag: string) => path.join(stateDir(repo, tag), 'queue');
 const entryPath = (repo: string, tag: string, n: number) => path.join(queueDir(repo, tag), `${n}.json`);
@@ -59,11 +27,14 @@ export function readQueue(repo: string, tag: string): QueueEntry[] {
   const out: QueueEntry[] = [];
   for (const f of readdirSync(dir)) {
     if (!/^\d+\.json$/.test(f)) continue;
+    let text: string;
     try {
-      out.push(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as QueueEntry);
+      text = readFileSync(path.join(dir, f), 'utf8');
     } catch {
-      /* written atomically: a torn file is not ours */
+      continue; // taken off the queue meanwhile
     }
+    const r = parseStateFile(text, QueueEntrySchema);
+    if (r.ok) out.push(r.value); // written atomically: a torn or foreign file is not ours
   }
   return out.sort((a, b) => Number(!!b.remeasure) - Number(!!a.remeasure) || a.n - b.n);
 }

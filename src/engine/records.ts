@@ -6,13 +6,9 @@ import type { Hash } from 'node:crypto';
 import { recordsPath } from '../paths.js';
 import type { CrashReason, RunRecord } from './types.js';
 import { WarningList } from './warning-list.js';
+import type { ReaderState } from '../config/state-files.js';
 
-/** Where a reader is in the file: lines and records so far, and its warnings (a cache carries it on). */
-export interface ReaderState {
-  lineNo: number;
-  count: number;
-  warnings: { out: string[]; perKind: [string, number][] };
-}
+export type { ReaderState };
 
 /** Anything with a length (the report's RunTable, an array): how many records were taken so far. */
 interface Counted {

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { cancelRun, executorFor, type JobPlace } from '../executors/index.js';
-import { batchMarkers, pendingPath, type Pending } from './pending.js';
+import { batchMarkers, pendingPath, readPending, type Pending } from './pending.js';
 import type { Config } from '../config.js';
 import { UsageError, ToolError } from '../errors.js';
 import { branchFor, logsDir, stateDir, RUN_LOG_FILE, tagFromBranch } from '../paths.js';
@@ -110,20 +110,12 @@ export function acquireRunLock(repo: string, tag: string): () => void {
 export async function reconcile(repo: string, tag: string, log?: StepOptions['log']): Promise<RunRecord | null> {
   let added: RunRecord | null = null;
   const batch = batchMarkers(repo, tag)
-    .map((file) => ({ file, p: readMarker(file) }))
+    .map((file) => ({ file, p: readPending(file) }))
     .sort((a, b) => (a.p?.id || Infinity) - (b.p?.id || Infinity));
   for (const { file, p } of batch) added = (await settleMarker(repo, tag, file, p, log)) ?? added;
   const file = pendingPath(repo, tag);
-  if (existsSync(file)) added = (await settleMarker(repo, tag, file, readMarker(file), log)) ?? added;
+  if (existsSync(file)) added = (await settleMarker(repo, tag, file, readPending(file), log)) ?? added;
   return added;
-}
-
-function readMarker(file: string): Pending | null {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Pending;
-  } catch {
-    return null;
-  }
 }
 
 async function settleMarker(repo: string, tag: string, file: string, p: Pending | null, log?: StepOptions['log']): Promise<RunRecord | null> {

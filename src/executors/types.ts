@@ -5,24 +5,10 @@ export type { EndCause, EndKind, InfraFailure } from '../engine/types.js';
 // (the local process group, a Slurm job, later Kubernetes or SkyPilot) is one file beside it.
 
 
-/** What identifies a started run to cancel it later from another process (kept in the pending marker). */
-export interface JobHandle {
-  engine: string;
-  /** Process group id (local) or job id (slurm); null until the engine gave one. */
-  id: string | null;
-  /** A unique name, where the engine knows jobs by name (so a job whose id was never seen can be found). */
-  name?: string;
-}
-
-/** Where a job is while it has not ended: for the live line and `status`. */
-export interface JobPlace {
-  state: 'queued' | 'running';
-  /** ms spent queued so far (or in all, once running). */
-  queuedMs: number;
-  node?: string;
-  /** Why it waits, in the engine's words (e.g. Resources). */
-  reason?: string;
-}
+/** What identifies a started run to cancel it later from another process (kept in the pending marker), and where
+ * a job is while it has not ended: described with the pending marker (config/state-files.ts). */
+export type { JobHandle, JobPlace } from '../config/state-files.js';
+import type { JobHandle, JobPlace } from '../config/state-files.js';
 
 /** What a scheduler adds to the run record: `job` in runs.jsonl. */
 export interface JobInfo {

@@ -6,20 +6,9 @@ import type { CrashReason } from '../engine/types.js';
 import { RunTable, StringColumn } from './runs.js';
 import { buildStamp } from '../build-stamp.js';
 
-import type { ReaderState } from '../engine/records.js';
+import { parseStateFile, RunsCacheHeaderSchema, RunsCacheOptionalSchema, type ReaderState, type RunsCacheHeader, type TsvMark } from '../config/state-files.js';
 
-export type { ReaderState };
-
-/**
- * results.tsv as last checked: its first `size` bytes (SHA-1 `sha1`, `lines` lines) held a header and
- * one row per run for the table's first `rows` runs, in order, each agreeing with its run, and no warning.
- */
-export interface TsvMark {
-  size: number;
-  sha1: string;
-  lines: number;
-  rows: number;
-}
+export type { ReaderState, TsvMark };
 
 export interface CachedTable {
   /** Bytes of runs.jsonl covered (up to the end of a complete line) and their SHA-1. */
@@ -36,17 +25,7 @@ const MAGIC = 'ar-runs-cache 1\n';
 const F64 = ['id', 'value', 'bestBefore', 'durationMs', 'memoryGb', 'linesAdded', 'linesRemoved', 'noiseSigma', 'startMs', 'endMs'] as const;
 const I32 = ['commitHash', 'descriptionHash'] as const;
 
-interface Header {
-  build: string;
-  size: number;
-  sha1: string;
-  n: number;
-  metric: string | null;
-  reader: ReaderState;
-  tsv?: TsvMark;
-  /** Byte lengths of the blocks after the columns: commits (UTF-8), descriptions (UTF-8), the optional fields (JSON). */
-  blocks: [number, number, number];
-}
+type Header = RunsCacheHeader;
 
 export function encodeTable(c: CachedTable): Buffer {
   const t = c.table;
@@ -84,9 +63,9 @@ function header(buf: Buffer): { h: Header; end: number } | null {
     if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
     const nl = buf.indexOf(10, MAGIC.length);
     if (nl < 0) return null;
-    const h = JSON.parse(buf.toString('utf8', MAGIC.length, nl)) as Header;
-    if (h.build !== buildStamp() || !Number.isInteger(h.n) || h.n < 0 || !Number.isInteger(h.size) || typeof h.sha1 !== 'string') return null;
-    return { h, end: nl + 1 };
+    const r = parseStateFile(buf.toString('utf8', MAGIC.length, nl), RunsCacheHeaderSchema);
+    if (!r.ok || r.value.build !== buildStamp()) return null;
+    return { h: r.value, end: nl + 1 };
   } catch {
     return null;
   }
@@ -165,11 +144,14 @@ function encodeOptional(t: RunTable, n: number): string {
 }
 
 function decodeOptional(text: string, n: number): Pick<RunTable, 'lane' | 'violation' | 'crashReason' | 'agent'> {
-  const [lane, violation, crashReason, agent] = JSON.parse(text) as [number, string][][];
+  const r = parseStateFile(text, RunsCacheOptionalSchema);
+  if (!r.ok) throw new Error(`damaged optional fields: ${r.why}`); // decodeTable: not a cache
+  const [lane, violation, crashReason, agent] = r.value;
   const dense = (pairs: [number, string][]) => {
     const a: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
     for (const [i, v] of pairs) a[i] = v;
     return a;
   };
-  return { lane: dense(lane!), violation: dense(violation!), crashReason: dense(crashReason!) as (CrashReason | undefined)[], agent: dense(agent ?? []) };
+  // Crash reasons were checked by engine/records.ts when the runs were read; the cache is this build's own.
+  return { lane: dense(lane), violation: dense(violation), crashReason: dense(crashReason) as (CrashReason | undefined)[], agent: dense(agent) };
 }

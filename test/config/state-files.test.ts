@@ -52,4 +52,36 @@ describe('state files read back through their schemas', () => {
       rmSync(repo, { recursive: true, force: true });
     }
   });
+
+  it('a pending marker or queue entry of the wrong shape reads as none; a report cache with a bad header is no cache', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = (await import('node:path')).default;
+    const { readPending, pendingPath, runPlace } = await import('../../src/engine/pending.js');
+    const { readQueue, queueDir } = await import('../../src/engine/queue.js');
+    const { decodeTable, encodeTable } = await import('../../src/report/table-cache.js');
+    const { RunTable } = await import('../../src/report/runs.js');
+    const repo = mkdtempSync(path.join(tmpdir(), 'ar-state-files-'));
+    try {
+      mkdirSync(queueDir(repo, 't'), { recursive: true });
+      const p = { id: 3, pid: null, runner: process.pid, commit: 'c', parent: 'p', description: 'd', start: '', log: 'l', job: { engine: 'slurm', id: '9', place: { state: 'queued', queuedMs: 5 } } };
+      writeFileSync(pendingPath(repo, 't'), JSON.stringify(p));
+      expect(readPending(pendingPath(repo, 't'))).toMatchObject({ id: 3, job: { id: '9' } });
+      expect(runPlace(repo, 't')).toEqual({ state: 'queued', queuedMs: 5, engine: 'slurm', id: '9' });
+      writeFileSync(pendingPath(repo, 't'), JSON.stringify({ ...p, job: { engine: 'slurm', id: '9', place: { state: 'lost', queuedMs: 5 } } }));
+      expect(runPlace(repo, 't')).toBeNull();
+      writeFileSync(pendingPath(repo, 't'), JSON.stringify({ ...p, runner: 'me' }));
+      expect(readPending(pendingPath(repo, 't'))).toBeNull();
+      const e = { n: 1, commit: 'c', parent: 'p', description: 'd', queued: '', state: 'queued' };
+      writeFileSync(path.join(queueDir(repo, 't'), '1.json'), JSON.stringify(e));
+      writeFileSync(path.join(queueDir(repo, 't'), '2.json'), JSON.stringify({ ...e, n: 2, state: 'lost' }));
+      expect(readQueue(repo, 't').map((x) => x.n)).toEqual([1]);
+      const good = encodeTable({ size: 0, sha1: 'x', table: new RunTable(), reader: { lineNo: 0, count: 0, warnings: { out: [], perKind: [] } } });
+      expect(decodeTable(good)).not.toBeNull();
+      const bad = Buffer.from(good.toString('latin1').replace('"lineNo":0', '"lineNo":"0"'), 'latin1');
+      expect(decodeTable(bad)).toBeNull();
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
 });
