@@ -65,6 +65,8 @@ interface DialogMemo {
   prev: string;
   sent: string;
   sentAt: number;
+  /** Since when the screen has read as fatal (null: it does not). */
+  fatalSince: number | null;
 }
 
 /**
@@ -295,7 +297,13 @@ export class AgentDriver {
   private async handleOther(screen: string, r: ScreenReading, unknownSince: number | null, last: DialogMemo): Promise<number | null> {
     const stable = screen === last.prev;
     last.prev = screen;
-    this.failIfFatal(screen);
+    if (r.kind === 'fatal') {
+      // A screen caught mid-draw (a menu before its selection mark, a key box before the CLI fills it) can read as fatal: it must hold.
+      last.fatalSince ??= this.now();
+      if (this.now() - last.fatalSince >= this.t.readyStableMs) this.failIfFatal(screen);
+      return unknownSince;
+    }
+    last.fatalSince = null;
     if (r.kind === 'dialog' && r.name) {
       this.o.emit({ type: 'phase', at: this.now(), phase: 'dialog' });
       if (!stable) return null;
@@ -322,14 +330,14 @@ export class AgentDriver {
     let unknownSince: number | null = null;
     let typedSince: number | null = null;
     let endingSince: number | null = null;
-    const last: DialogMemo = { prev: '', sent: '', sentAt: 0 };
+    const last: DialogMemo = { prev: '', sent: '', sentAt: 0, fatalSince: null };
     for (;;) {
       if (this.o.stopping()) return 'stopped';
       this.drainEvents();
       const { info, screen } = await this.look();
       if (!info || info.dead) return { died: info ? await this.lastWords() : '' };
       const r = this.read(screen);
-      if (r.kind === 'fatal') this.failIfFatal(screen);
+      if (r.kind !== 'fatal') last.fatalSince = null;
       if (r.kind === 'exited' && screen.trim() !== '') return { died: screen };
       if (r.kind === 'ready' && this.sessionEnded) {
         // It is on its way out: wait for the pane to die, or end it.
@@ -421,7 +429,7 @@ export class AgentDriver {
     let readySince: number | null = null;
     let unknownSince: number | null = null;
     let lastScreen = this.lookedAt; // submit has just looked
-    const last: DialogMemo = { prev: '', sent: '', sentAt: 0 };
+    const last: DialogMemo = { prev: '', sent: '', sentAt: 0, fatalSince: null };
     for (;;) {
       if (this.o.stopping()) return 'stopped';
       this.drainEvents();
@@ -440,6 +448,7 @@ export class AgentDriver {
         const { info, screen } = await this.look();
         if (!info || info.dead) return 'died';
         const r = this.read(screen);
+        if (r.kind !== 'fatal') last.fatalSince = null;
         if (r.kind === 'exited' && screen.trim() !== '') return 'died';
         if (r.kind === 'busy') {
           sawBusy = true;
