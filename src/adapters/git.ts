@@ -183,7 +183,7 @@ export class Git {
   async updateRef(ref: string, sha: string): Promise<void> {
     await this.raw(['update-ref', ref, sha]);
   }
-  /** A new commit object with `commit`'s tree on `parents` (no ref moves, no work tree or index touched). */
+  /** A new commit object with the tree of `commit` (or a tree itself) on `parents` (no ref moves, no work tree or index touched). */
   async commitTree(commit: string, parents: string[], message: string): Promise<string> {
     const ident = await this.identityArgs();
     const p = parents.flatMap((x) => ['-p', x]);

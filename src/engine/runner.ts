@@ -211,7 +211,7 @@ class Runner {
     if (e.parent !== best.commit) {
       const tree = await this.git.mergeTree(best.commit, e.commit);
       if (tree === null) return this.unrun(e, { conflict: await this.conflictWith(e.parent, e.commit) });
-      e.commit = tree === (await this.git.treeOf(best.commit)) ? best.commit : (await this.git.raw(['commit-tree', tree, '-p', best.commit, '-m', e.description])).trim();
+      e.commit = tree === (await this.git.treeOf(best.commit)) ? best.commit : await this.git.commitTree(tree, [best.commit], e.description);
       e.parent = best.commit;
       await this.git.updateRef(queueRef(tag, e.n), e.commit);
     }

@@ -60,7 +60,7 @@ export async function submitExperiment(o: { repo: string; tag: string; config: C
         await scratch.readTree(base);
         await scratch.add(toCommit);
         const tree = await scratch.writeTree();
-        if (tree !== (await git.treeOf(base))) commit = (await git.raw(['commit-tree', tree, '-p', base, '-m', description])).trim();
+        if (tree !== (await git.treeOf(base))) commit = await git.commitTree(tree, [base], description);
       } finally {
         if (existsSync(index)) unlinkSync(index);
       }
