@@ -197,14 +197,13 @@ export class Supervisor {
 
   /** Pipeline: wait while `depth` experiments are queued or running; then the next idea is asked for. */
   private async waitForRoom(): Promise<boolean> {
-    let waited = false;
     while (!this.stopping()) {
       if ((this.o.inflight?.() ?? 0) < this.depth) {
         await this.o.beforePrompt?.().catch((e: Error) => this.log.warn({ err: e.message }, 'could not bring the tree to the best'));
-        if (waited) this.refreshMemory();
+        // Read after the count: an experiment leaves the queue after its record is written, so the prompt has it.
+        this.refreshMemory();
         return true;
       }
-      waited = true;
       await this.driver.sleep(Math.max(50, this.timing.pollMs * 5));
     }
     return false;
