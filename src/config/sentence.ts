@@ -4,6 +4,7 @@
 //   {key}   the dotted key, up to the first list item ("tasks", "parameters.X")
 //   {got}   the value at that key, described by the reader ("string \"soon\"", "a list")
 //   {n}     the number of that first list item (1-based)     {last}  the last key of the path ("prio")
+//   {input} the value that failed itself (inside a list: the item), described by the reader
 //   {line}  " (line N)", or nothing when the position is unknown
 import type * as v from 'valibot';
 
@@ -75,9 +76,10 @@ export function sentence(issue: Issue, r: Reader): string {
     got: r.got(at.value),
     n: String(at.n ?? ''),
     last: String(at.full.at(-1) ?? ''),
+    input: r.got(issue.input),
     line: line === null ? '' : ` (line ${line})`,
   };
-  const text = issue.message.replace(/\{(file|where|key|got|n|last|line)\}/g, (_, k: string) => lit(fill[k]!)).replaceAll(OPEN, '{');
+  const text = issue.message.replace(/\{(file|where|key|got|n|last|input|line)\}/g, (_, k: string) => lit(fill[k]!)).replaceAll(OPEN, '{');
   return /[.!?]$/.test(text) ? text : text + '.';
 }
 
