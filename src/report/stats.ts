@@ -190,8 +190,3 @@ export function compareSamples(a: readonly number[], b: readonly number[], goal:
   const aLower = t.meanDiff < 0;
   return { ...base, verdict: aLower === (goal === 'min') ? 'A better' : 'B better' };
 }
-
-/** 'A better' | 'B better' | 'inconclusive' for paired samples (see compareSamples). */
-export function verdict(a: readonly number[], b: readonly number[], goal: Goal): Verdict {
-  return compareSamples(a, b, goal).verdict;
-}

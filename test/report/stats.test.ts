@@ -7,7 +7,6 @@ import {
   pairedTTest,
   std,
   tTwoSidedP,
-  verdict,
   wilcoxonSignedRank,
 } from '../../src/report/stats.js';
 
@@ -172,16 +171,16 @@ describe('Wilcoxon signed-rank', () => {
   });
 });
 
-describe('verdict', () => {
+describe('compareSamples: the verdict', () => {
   it('sleep data: group 1 has less extra sleep; the paired t-test decides', () => {
-    expect(verdict(SLEEP_1, SLEEP_2, 'max')).toBe('B better');
-    expect(verdict(SLEEP_1, SLEEP_2, 'min')).toBe('A better');
+    expect(compareSamples(SLEEP_1, SLEEP_2, 'max').verdict).toBe('B better');
+    expect(compareSamples(SLEEP_1, SLEEP_2, 'min').verdict).toBe('A better');
     const c = compareSamples(SLEEP_1, SLEEP_2, 'max');
     expect(c.decidedBy).toBe('paired t-test');
     expect(c.wilcoxon.p).toBeCloseTo(2 / 512, 12);
   });
   it('is inconclusive with fewer than 3 pairs, even when the difference is constant', () => {
-    expect(verdict([1, 1], [2, 2], 'min')).toBe('inconclusive');
+    expect(compareSamples([1, 1], [2, 2], 'min').verdict).toBe('inconclusive');
     expect(compareSamples([1, 1], [2, 2], 'min').reason).toBe('only 2 pairs (need 3)');
   });
   it('is inconclusive when p >= 0.05', () => {
@@ -193,7 +192,7 @@ describe('verdict', () => {
   it('a lower metric wins when the goal is min, a higher one when max', () => {
     const a = [0.990, 0.991, 0.989, 0.990];
     const b = [0.995, 0.997, 0.996, 0.995];
-    expect(verdict(a, b, 'min')).toBe('A better');
-    expect(verdict(a, b, 'max')).toBe('B better');
+    expect(compareSamples(a, b, 'min').verdict).toBe('A better');
+    expect(compareSamples(a, b, 'max').verdict).toBe('B better');
   });
 });
