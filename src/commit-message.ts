@@ -1,4 +1,5 @@
 // What a kept commit's message says: the finding and its numbers (`keep: raise LR to 0.04 (val_bpb 0.9499, -0.0073)`).
+import { fmtShort, MISSING } from './format.js';
 
 export const DEFAULT_KEEP_MESSAGE = 'keep: {description} ({result})';
 
@@ -24,11 +25,6 @@ export function unknownPlaceholder(t: string): string | null {
   return null;
 }
 
-/** Four decimals, or four significant digits where four decimals would hide the number. */
-export function fmtNumber(x: number): string {
-  if (x === 0) return '0';
-  return Math.abs(x) >= 0.001 ? x.toFixed(4) : x.toPrecision(3);
-}
 
 export interface Finding {
   id: number;
@@ -42,9 +38,9 @@ export interface Finding {
 
 /** The message of a kept commit, from the template and the run's numbers. */
 export function keptMessage(template: string, f: Finding): string {
-  const value = f.value === null ? '-' : fmtNumber(f.value);
+  const value = f.value === null ? MISSING : fmtShort(f.value);
   const d = f.value !== null && f.bestBefore !== null ? f.value - f.bestBefore : null;
-  const delta = d === null ? '' : `${d > 0 ? '+' : ''}${fmtNumber(d)}`;
+  const delta = d === null ? '' : `${d > 0 ? '+' : ''}${fmtShort(d)}`;
   const fields: Record<string, string> = {
     description: f.description,
     result: `${f.metric} ${value}${delta ? `, ${delta}` : ''}`,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { fmtValue } from '../format.js';
 
 interface ImportFlags {
   tag: string;
@@ -62,9 +63,9 @@ export function register(program: Command): void {
       const k = r.lastKeep;
       const branch = `autoresearch/${r.tag}`;
       if (k && !k.imported!.inGit) {
-        out(`The last keep, ${short(k.commit)} (${r.records[0]!.metric} ${k.value?.toFixed(6) ?? '-'}), is not in this repository: report and compare work on ${r.tag}, but a session can go on only after you fetch it and run "git branch ${branch} ${short(k.commit)}".`);
+        out(`The last keep, ${short(k.commit)} (${r.records[0]!.metric} ${fmtValue(k.value)}), is not in this repository: report and compare work on ${r.tag}, but a session can go on only after you fetch it and run "git branch ${branch} ${short(k.commit)}".`);
       } else {
-        const where = k ? `the last keep ${short(k.commit)} (${r.records[0]!.metric} ${k.value?.toFixed(6) ?? '-'})` : 'HEAD (nothing was kept)';
+        const where = k ? `the last keep ${short(k.commit)} (${r.records[0]!.metric} ${fmtValue(k.value)})` : 'HEAD (nothing was kept)';
         if (r.branch === 'created') out(`Branch ${branch} made at ${where}; go on with "ar-supervise --session ${r.tag}".`);
         else if (r.branchOff) out(`Branch ${branch} was there already but does not hold the last keep ${short(r.branchOff)}; reset it there before "ar-supervise --session ${r.tag}".`);
         else out(`Branch ${branch} was there already; go on with "ar-supervise --session ${r.tag}".`);

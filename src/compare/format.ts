@@ -1,5 +1,5 @@
 // The terminal rendering of a comparison: a per-seed table, the summary lines and the verdict.
-import { fmtNumber } from '../format.js';
+import { fmtNumber, MISSING } from '../format.js';
 import type { CompareResult, CompareRun } from './summary.js';
 
 
@@ -55,7 +55,7 @@ export function formatComparison(r: CompareResult): string {
   for (let seed = 0; seed < r.seeds; seed++) {
     const ra = r.runs.find((x) => x.arm === 'A' && x.seed === seed);
     const rb = r.runs.find((x) => x.arm === 'B' && x.seed === seed);
-    const d = ra?.value != null && rb?.value != null ? fmtDiff(rb.value - ra.value) : '-';
+    const d = ra?.value != null && rb?.value != null ? fmtDiff(rb.value - ra.value) : MISSING;
     rows.push([String(seed), cell(ra), cell(rb), d]);
   }
   out.push(...table(rows, [true, false, false, false]));

@@ -2,7 +2,8 @@ import { Git } from '../adapters/git.js';
 import { ToolError, UsageError } from '../errors.js';
 import { isKept } from './kept.js';
 import { readRecords } from './records.js';
-import { fmtNumber, keptMessage } from '../commit-message.js';
+import { keptMessage } from '../commit-message.js';
+import { fmtShort, MISSING } from '../format.js';
 import { readState } from './state.js';
 import type { RunRecord } from './types.js';
 
@@ -33,7 +34,7 @@ export async function finalize(repo: string, tag: string, o: { branch: string; s
   if (o.squash) {
     const last = kept.at(-1)!;
     const from = kept[0]!.bestBefore;
-    const change = from !== null && last.value !== null ? `${fmtNumber(from)} -> ${fmtNumber(last.value)}` : last.value !== null ? fmtNumber(last.value) : '-';
+    const change = from !== null && last.value !== null ? `${fmtShort(from)} -> ${fmtShort(last.value)}` : last.value !== null ? fmtShort(last.value) : MISSING;
     const message = `${tag}: ${last.metric} ${change} in ${kept.length} kept run${kept.length === 1 ? '' : 's'}\n\n${messages.map((m) => `- ${m}`).join('\n')}`;
     commits.push({ sha: await git.commitTree(last.commit, [state.base], message), message });
   } else {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { isKept } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
-import { fmtValue } from '../format.js';
+import { fmtValue, MISSING } from '../format.js';
 import { chartData, renderSvg, svgToPng, type ChartData } from '../report/chart.js';
 import { mainRepoOf, readManifest, sessionReportDir, type LaneEntry } from './manifest.js';
 import { isLaneSet } from './which.js';
@@ -61,7 +61,7 @@ const kept = (r: RunRecord) => isKept(r) && r.value !== null;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 const tsvCell = (s: string) => s.replace(/[\t\r\n]+/g, ' ').trim();
 const hhmm = (iso: string) => iso.replace('T', ' ').slice(0, 16);
-const signed = (d: number | null) => (d === null ? '-' : `${d >= 0 ? '+' : ''}${d.toFixed(6)}`);
+const signed = (d: number | null) => (d === null ? MISSING : `${d >= 0 ? '+' : ''}${fmtValue(d)}`);
 
 function summarizeLane(l: LaneEntry, records: RunRecord[], goal: 'min' | 'max'): LaneSummary {
   let best: LaneSummary['best'] = null;
@@ -140,7 +140,7 @@ export function renderLanesMarkdown(m: LanesReportModel, runs: LaneRun[], o: { l
   out.push('', '## Lanes', '', `| lane | GPU | runs | keep | discard | crash | baseline | best | change | best commit |`, '|---|---|---|---|---|---|---|---|---|---|');
   for (const s of m.lanes) {
     out.push(
-      `| ${s.name}${s.removed ? ' (archived)' : ''} | ${s.gpu ?? '-'} | ${s.runs} | ${s.keep} | ${s.discard} | ${s.crash} | ${fmtValue(s.baseline)} | ${s.best ? fmtValue(s.best.value) : '-'} | ${signed(s.change)} | ${s.best ? s.best.commit.slice(0, 7) : '-'} |`,
+      `| ${s.name}${s.removed ? ' (archived)' : ''} | ${s.gpu ?? MISSING} | ${s.runs} | ${s.keep} | ${s.discard} | ${s.crash} | ${fmtValue(s.baseline)} | ${fmtValue(s.best?.value)} | ${signed(s.change)} | ${s.best ? s.best.commit.slice(0, 7) : MISSING} |`,
     );
   }
   out.push('', '## Kept improvements, all lanes in time order');
