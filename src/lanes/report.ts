@@ -4,10 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { isKept } from '../engine/kept.js';
 import type { RunRecord } from '../engine/types.js';
 import { fmtValue, MISSING } from '../format.js';
 import { chartData, renderSvg, svgToPng, type ChartData } from '../report/chart.js';
+import { better, summarize, type ReportModel } from '../report/summary.js';
 import { mainRepoOf, readManifest, sessionReportDir, type LaneEntry } from './manifest.js';
 import { isLaneSet } from './which.js';
 
@@ -55,63 +55,61 @@ export interface LanesReportResult {
   paths: { dir: string; markdown: string; tsv: string; json: string; svg: string; png: string; lanes: Record<string, string> };
 }
 
-/** Is `name` (a `report --tag` or `--session`) the session of a lane set in the repo around `cwd`? */
-const better = (goal: 'min' | 'max', a: number, b: number) => (goal === 'min' ? a < b : a > b);
-const kept = (r: RunRecord) => isKept(r) && r.value !== null;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 const tsvCell = (s: string) => s.replace(/[\t\r\n]+/g, ' ').trim();
 const hhmm = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 const signed = (d: number | null) => (d === null ? MISSING : `${d >= 0 ? '+' : ''}${fmtValue(d)}`);
 
-function summarizeLane(l: LaneEntry, records: RunRecord[], goal: 'min' | 'max'): LaneSummary {
-  let best: LaneSummary['best'] = null;
-  for (const r of records) if (kept(r) && (!best || better(goal, r.value!, best.value))) best = { value: r.value!, commit: r.commit, id: r.id, description: r.description };
-  const first = records.find((r) => r.value !== null && !r.violation) ?? null;
-  const baseline = records.find((r) => /^baseline/.test(r.description) && r.value !== null)?.value ?? first?.value ?? null;
-  return {
-    name: l.name,
-    gpu: l.gpu,
-    branch: l.branch,
-    removed: !!l.removed,
-    runs: records.length,
-    keep: records.filter((r) => r.status === 'keep').length,
-    discard: records.filter((r) => r.status === 'discard').length,
-    crash: records.filter((r) => r.status === 'crash').length,
-    baseline,
-    best,
-    change: best && baseline !== null ? best.value - baseline : null,
+/** One lane's ledger through the single tag's report model (summarize): its counts, baseline, best and keeps. */
+function laneReport(l: { entry: LaneEntry; records: RunRecord[] }, metric: string, goal: 'min' | 'max'): { summary: LaneSummary; model: ReportModel } {
+  const model = summarize(l.records, { tag: l.entry.tag, metric, goal, source: 'runs.jsonl' });
+  const b = model.best;
+  const summary: LaneSummary = {
+    name: l.entry.name,
+    gpu: l.entry.gpu,
+    branch: l.entry.branch,
+    removed: !!l.entry.removed,
+    runs: model.counts.runs,
+    keep: model.counts.keep,
+    discard: model.counts.discard,
+    crash: model.counts.crash,
+    baseline: model.baseline?.value ?? null,
+    best: b ? { value: b.value, commit: b.commit, id: b.id, description: b.description } : null,
+    change: model.change?.absolute ?? null,
   };
+  return { summary, model };
 }
 
+/** The merged night: each lane's own report model, the best across them, and their keeps in time order. */
 export function lanesModel(session: string, lanes: { entry: LaneEntry; records: RunRecord[]; warnings: string[]; metric: string | null; goal: 'min' | 'max' | null }[]): { model: LanesReportModel; runs: LaneRun[] } {
   const metric = lanes.find((l) => l.metric)?.metric ?? 'val_bpb';
   const goal = lanes.find((l) => l.goal)?.goal ?? 'min';
   const runs: LaneRun[] = lanes
     .flatMap((l) => l.records.map((r) => ({ ...r, laneName: l.entry.name })))
     .sort((a, b) => a.start.localeCompare(b.start) || a.laneName.localeCompare(b.laneName) || a.id - b.id);
-  const summaries = lanes.map((l) => summarizeLane(l.entry, l.records, goal));
+  const reports = lanes.map((l) => ({ l, ...laneReport(l, metric, goal) }));
   let best: LanesReportModel['best'] = null;
-  for (const s of summaries) {
+  for (const { summary: s } of reports) {
     if (s.best && (!best || better(goal, s.best.value, best.value))) best = { lane: s.name, branch: s.branch, ...s.best };
   }
   const improvements: LanesReportModel['improvements'] = [];
-  for (const r of runs) {
-    if (!kept(r) || /^baseline/.test(r.description)) continue;
-    improvements.push({ lane: r.laneName, id: r.id, start: r.start, commit: r.commit, value: r.value!, change: r.bestBefore === null ? null : r.value! - r.bestBefore, description: r.description });
+  for (const { l, model } of reports) {
+    const start = new Map(l.records.map((r) => [r.id, r.start]));
+    for (const i of model.improvements) {
+      if (/^baseline/.test(i.description)) continue;
+      improvements.push({ lane: l.entry.name, id: i.id, start: start.get(i.id) ?? '', commit: i.commit, value: i.value, change: i.delta, description: i.description });
+    }
   }
+  improvements.sort((a, b) => a.start.localeCompare(b.start) || a.lane.localeCompare(b.lane) || a.id - b.id);
+  const sum = (k: 'runs' | 'keep' | 'discard' | 'crash') => reports.reduce((n, r) => n + r.summary[k], 0);
   const model: LanesReportModel = {
     v: 1,
     session,
     metric,
     goal,
     period: runs.length ? { start: runs[0]!.start, end: runs.reduce((a, r) => (r.end > a ? r.end : a), runs[0]!.end) } : null,
-    counts: {
-      runs: runs.length,
-      keep: runs.filter((r) => r.status === 'keep').length,
-      discard: runs.filter((r) => r.status === 'discard').length,
-      crash: runs.filter((r) => r.status === 'crash').length,
-    },
-    lanes: summaries,
+    counts: { runs: sum('runs'), keep: sum('keep'), discard: sum('discard'), crash: sum('crash') },
+    lanes: reports.map((r) => r.summary),
     best,
     improvements,
     warnings: lanes.flatMap((l) => l.warnings.map((w) => `${l.entry.name}: ${w}`)),
