@@ -80,4 +80,13 @@ describe('config: executor', () => {
     expect(err('executor:\n  partitions: gpu\n')).toMatch(/unknown key "executor.partitions"/);
     expect(err('executor:\n  args: --constraint=h100\n')).toMatch(/"executor.args" must be a list/);
   });
+  it('parallel: jobs in flight on a scheduler, a whole number from 1 to 64, refused on the local executor', () => {
+    expect(defaultConfig().executor.parallel).toBe(1);
+    expect(parseConfig('executor:\n  kind: slurm\n  parallel: 4\n').executor.parallel).toBe(4);
+    expect(err('executor:\n  kind: slurm\n  parallel: 0\n')).toBe('autoresearch.yaml: "executor.parallel" must be a whole number from 1 to 64, not number 0.');
+    expect(err('executor:\n  kind: slurm\n  parallel: two\n')).toMatch(/"executor.parallel" must be a whole number from 1 to 64, not string "two"/);
+    expect(err('executor:\n  parallel: 2\n')).toBe(
+      'autoresearch.yaml: "executor.parallel" is for a scheduler (executor kind slurm); on this machine give the queue one slot per GPU with --gpus.',
+    );
+  });
 });

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { parseGpuList } from '../parallel-flags.js';
 import { stateDir } from '../paths.js';
 import { interruptOnSignals } from './init.js';
+import type { QueueEntry } from '../engine/queue.js';
 
 /** `--gpus 0,1`: the GPUs the runner gives its slots, one each. */
 export function parseGpus(v: string | undefined): string[] | null {
@@ -32,6 +33,21 @@ export async function ensureRunner(repo: string, tag: string, gpus: string[] | n
 
 const ago = (iso: string | undefined, now: number) => (iso ? `${Math.max(0, Math.round((now - Date.parse(iso)) / 1000))} s` : '');
 
+/**
+ * State, place and time of one entry: `queued` here (waiting for a slot), `pending` in the scheduler's queue
+ * (`job 812 (Resources)`), or `running` (`slot 0`, `job 812 on a07`, for how long it has trained).
+ */
+export function whereIs(e: QueueEntry, now: number): string {
+  const row = (state: string, place: string, since: string | undefined) => `${state.padEnd(8)} ${place.padEnd(22)} ${ago(since, now).padStart(6)}`;
+  if (e.state !== 'running') return row('queued', '', e.queued);
+  const job = e.job?.id && e.job.engine !== 'local' ? `job ${e.job.id}` : null; // a local one is a process group on its slot
+  const place = e.job?.place;
+  if (!job) return row('running', `slot ${e.slot ?? '?'}`, e.started);
+  if (place?.state !== 'running') return row('pending', `${job}${place?.reason ? ` (${place.reason})` : ''}`, e.started);
+  const since = e.started ? new Date(Date.parse(e.started) + place.queuedMs).toISOString() : undefined;
+  return row('running', `${job}${place.node ? ` on ${place.node}` : ''}`, since);
+}
+
 export function register(program: Command): void {
   program
     .command('queue')
@@ -51,11 +67,12 @@ export function register(program: Command): void {
       const { repo, tag } = await repoAndTag(opts.repo ?? process.cwd());
       if (opts.runner) {
         const config = await loadConfigCached(repo, tag);
-        const [{ runQueue }, { slotsFor }, { lazyLogger }] = await Promise.all([import('../engine/runner.js'), import('../engine/slots.js'), import('../log-lazy.js')]);
+        const [{ runQueue }, { runnerSlots }, { lazyLogger }] = await Promise.all([import('../engine/runner.js'), import('../engine/slots.js'), import('../log-lazy.js')]);
+        const slots = runnerSlots(config, gpus);
         const log = lazyLogger(repo, tag, 'runner');
         const ac = interruptOnSignals();
         try {
-          const ran = await runQueue({ repo, tag, config, slots: slotsFor(gpus), exitWhenEmpty: true, signal: ac.signal, log });
+          const ran = await runQueue({ repo, tag, config, slots, exitWhenEmpty: true, signal: ac.signal, log });
           if (!ran) process.stdout.write(`another runner holds tag ${tag} (pid ${q.runnerAlive(repo, tag) ?? '?'}).\n`);
         } finally {
           ac.dispose();
@@ -90,8 +107,7 @@ export function register(program: Command): void {
         return;
       }
       for (const e of entries) {
-        const where = e.state === 'running' ? `running  ${`slot ${e.slot ?? '?'}`.padEnd(8)} ${ago(e.started, now).padStart(6)}` : `queued   ${''.padEnd(8)} ${ago(e.queued, now).padStart(6)}`;
-        process.stdout.write(`#${String(e.n).padEnd(5)} ${where}  ${e.description}${e.remeasure ? ' (re-measure)' : ''}${e.cancel ? ' (cancelling)' : ''}\n`);
+        process.stdout.write(`#${String(e.n).padEnd(5)} ${whereIs(e, now)}  ${e.description}${e.remeasure ? ' (re-measure)' : ''}${e.cancel ? ' (cancelling)' : ''}\n`);
       }
       process.stdout.write(`runner:      ${runner ? `pid ${runner}` : 'starting'}\n`);
     });

@@ -28,6 +28,7 @@ export function register(program: Command): void {
       const { repo, tag } = await repoAndTag(opts.repo ?? process.cwd());
       preflight(repo, tag);
       const config = await loadConfigCached(repo, tag);
+      (await import('../engine/slots.js')).runnerSlots(config, gpus); // --gpus on a scheduler: refused before anything is queued
       const { entry, ahead } = await submitExperiment({ repo, tag, config, description: opts.message, seed, by: madeBy() });
       const runs = readRecords(repo, tag).records.length;
       // `results` with no --since starts from here the first time.

@@ -19,6 +19,7 @@ export function splitArgv(s: string): string[] {
 const text = (m = must('a non-empty string')) => v.pipe(v.string(m), v.check(nonblank, m));
 const positive = (m = must('a positive number')) => v.pipe(v.number(m), v.finite(m), v.gtValue(0, m));
 const count = (m = must('a whole number >= 0')) => v.pipe(v.number(m), v.integer(m), v.minValue(0, m));
+const between = (lo: number, hi: number, m = must(`a whole number from ${lo} to ${hi}`)) => v.pipe(v.number(m), v.integer(m), v.minValue(lo, m), v.maxValue(hi, m));
 const flag = (m = must('true or false')) => v.boolean(m);
 const strings = (m = must('a list of strings')) => v.array(text(m), m);
 const args = (m = must('a list of arguments (strings)')) => v.array(v.pipe(v.string(m), v.minLength(1, m)), m);
@@ -159,28 +160,36 @@ const ENTRIES = {
   /** Experiments in flight: how many the supervisor keeps queued or running (1: one at a time, as `run`), and what a stale result gets. */
   pipeline: v.optional(
     section({
-      depth: v.optional(v.pipe(v.number(must('a whole number from 1 to 64')), v.integer(must('a whole number from 1 to 64')), v.minValue(1, must('a whole number from 1 to 64')), v.maxValue(64, must('a whole number from 1 to 64'))), 1),
+      depth: v.optional(between(1, 64), 1),
       stale: v.optional(v.picklist(['remeasure', 'discard'], must('"remeasure" or "discard"')), 'remeasure'),
     }),
     {},
   ),
   /** Where training runs: this machine (local) or one Slurm job per run. */
   executor: v.optional(
-    section({
-      kind: v.optional(v.picklist(['local', 'slurm'], must('"local" or "slurm"')), 'local'),
-      /** Slurm: the partition, account and QOS to submit to (the cluster's defaults when null). */
-      partition: v.optional(word(), null),
-      /** Slurm: the generic resources a job asks for (null: none). */
-      gres: v.optional(word(), 'gpu:1'),
-      account: v.optional(word(), null),
-      qos: v.optional(word(), null),
-      /** Slurm: seconds added to budget x timeout_factor for the job's --time (its backstop limit). */
-      time_padding: v.optional(count(), 300),
-      /** Slurm: extra sbatch arguments, passed as argv. */
-      args: v.optional(args(), () => []),
-      /** Resubmissions after a failure of the infrastructure (node failure, preemption, boot failure). */
-      retries: v.optional(count(), 1),
-    }),
+    v.pipe(
+      section({
+        kind: v.optional(v.picklist(['local', 'slurm'], must('"local" or "slurm"')), 'local'),
+        /** Slurm: the partition, account and QOS to submit to (the cluster's defaults when null). */
+        partition: v.optional(word(), null),
+        /** Slurm: the generic resources a job asks for (null: none). */
+        gres: v.optional(word(), 'gpu:1'),
+        account: v.optional(word(), null),
+        qos: v.optional(word(), null),
+        /** Slurm: seconds added to budget x timeout_factor for the job's --time (its backstop limit). */
+        time_padding: v.optional(count(), 300),
+        /** Slurm: extra sbatch arguments, passed as argv. */
+        args: v.optional(args(), () => []),
+        /** Resubmissions after a failure of the infrastructure (node failure, preemption, boot failure). */
+        retries: v.optional(count(), 1),
+        /** Slurm: how many jobs the queue's runner (submit, results) keeps in flight at once. */
+        parallel: v.optional(between(1, 64), 1),
+      }),
+      v.forward(
+        v.check((o) => o.kind !== 'local' || o.parallel === 1, '{where} is for a scheduler (executor kind slurm); on this machine give the queue one slot per GPU with --gpus'),
+        ['parallel'],
+      ),
+    ),
     {},
   ),
 };

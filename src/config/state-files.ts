@@ -215,6 +215,9 @@ export const JobPlaceSchema = v.object({
 });
 export type JobPlace = v.InferOutput<typeof JobPlaceSchema>;
 
+/** A job and where it is (queued, running on a node): a pending run's, a running queue entry's. */
+const JobWhereSchema = v.looseObject({ ...JobHandleSchema.entries, place: v.optional(JobPlaceSchema) });
+
 /** Who made a run: the agent profile and model, when an agent did. */
 const madeBy = v.object({ agent: v.optional(v.string()), model: v.optional(v.string()) });
 
@@ -224,7 +227,7 @@ export const PendingSchema = v.looseObject({
   /** The local process group (older markers; kept for them). */
   pid: v.nullable(v.number()),
   /** How the executor finds the run again, and where it is (queued, running on a node). */
-  job: v.optional(v.looseObject({ ...JobHandleSchema.entries, place: v.optional(JobPlaceSchema) })),
+  job: v.optional(JobWhereSchema),
   runner: v.number(),
   commit: v.string(),
   parent: v.string(),
@@ -259,7 +262,7 @@ const queueEntryEntries = {
   /** While running: the runner's pid, its slot, how to find the job, the best's value when it started, its log. */
   runner: v.optional(v.number()),
   slot: v.optional(v.number()),
-  job: v.optional(JobHandleSchema),
+  job: v.optional(JobWhereSchema),
   parentValue: v.optional(v.nullable(v.number())),
   log: v.optional(v.string()),
   /** `queue --cancel` on a running experiment: the runner stops it. */

@@ -229,6 +229,17 @@ class Runner {
     this.o.log?.info({ n: e.n, commit: e.commit, slot: slot.label }, 'experiment started');
   }
 
+  /** Write a running entry, under the queue lock and keeping a `queue --cancel` written there meanwhile. */
+  private async note(e: QueueEntry): Promise<void> {
+    const { repo, tag } = this.o;
+    await withLock(queueLockPath(repo, tag), async () => {
+      const now = readQueue(repo, tag).find((x) => x.n === e.n);
+      if (!now || now.state !== 'running' || now.record) return; // settled meanwhile: its own writes win
+      if (now.cancel) e.cancel = true;
+      writeEntry(repo, tag, e);
+    }).catch((err: Error) => this.o.log?.warn({ n: e.n, err: err.message }, 'could not note where an experiment runs'));
+  }
+
   /** The kept experiment since `parent` that `commit` does not apply onto: the one a conflict is with. */
   private async conflictWith(parent: string, commit: string): Promise<number> {
     const recs = readRecords(this.o.repo, this.o.tag).records;
@@ -242,8 +253,14 @@ class Runner {
   private async train(e: QueueEntry, slot: Slot, signal: AbortSignal): Promise<RunOutcome> {
     const { repo, tag, config } = this.o;
     const state = readState(repo, tag)!;
+    const name = `ar-${tag}-e${e.n}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
     try {
       const cwd = await checkoutSlot(repo, tag, slot.index, e.commit);
+      if (this.executor.kind !== 'local') {
+        // named before it is submitted: a runner killed before it learns the job id still leaves a way to cancel it
+        e.job = { engine: this.executor.kind, id: null, name };
+        writeEntry(repo, tag, e);
+      }
       return await this.executor.run({
         argv: config.command,
         cwd,
@@ -256,11 +273,17 @@ class Runner {
         logFiles: [path.join(repo, e.log!)],
         limitMs: config.budget_seconds * 1000 * config.timeout_factor,
         graceMs: config.kill_grace_seconds * 1000,
-        name: `ar-${tag}-e${e.n}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`,
+        name,
         signal,
         onStart: (h) => {
           e.job = h;
           writeEntry(repo, tag, e);
+        },
+        // where the job is, for `queue`: written when it changes (queued there, then running on a node)
+        onPlace: (place) => {
+          if (!e.job || e.job.place?.state === place.state) return;
+          e.job = { ...e.job, place };
+          void this.note(e);
         },
       });
     } catch (err) {

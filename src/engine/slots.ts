@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { worktreeAdd, worktreePrune, worktreeRemove } from '../adapters/worktree.js';
 import type { Config } from '../config-defaults.js';
+import { UsageError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { linkIgnoredDirs } from './link-ignored.js';
 
@@ -20,6 +21,13 @@ export interface Slot {
 export function slotsFor(gpus: string[] | null, count = 1): Slot[] {
   if (gpus && gpus.length) return gpus.map((g, i) => ({ index: i, env: { CUDA_VISIBLE_DEVICES: g }, label: `gpu ${g}` }));
   return Array.from({ length: Math.max(1, count) }, (_, i) => ({ index: i, env: {}, label: `slot ${i}` }));
+}
+
+/** The queue runner's slots: `executor.parallel` jobs on a scheduler (it places them), else one per GPU given, else one. */
+export function runnerSlots(config: Config, gpus: string[] | null): Slot[] {
+  if (config.executor.kind === 'local') return slotsFor(gpus);
+  if (gpus) throw new UsageError(`with executor kind ${config.executor.kind} the scheduler gives each run its GPU: set executor.parallel for jobs in flight, not --gpus.`);
+  return slotsFor(null, config.executor.parallel).map((s) => ({ ...s, label: `job ${s.index}` }));
 }
 
 /**

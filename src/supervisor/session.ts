@@ -24,7 +24,7 @@ import { buildPlan, loadTasksFile } from './tasks.js';
 import { bestRun, setClaudeMdExtra } from './claudemd.js';
 import { readQueue } from '../engine/queue.js';
 import { runForSession } from '../engine/runner.js';
-import { slotsFor } from '../engine/slots.js';
+import { runnerSlots } from '../engine/slots.js';
 import { syncWorkTree } from '../engine/submit.js';
 
 export interface SessionOptions {
@@ -290,7 +290,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     out(`Supervising ${p.command} in tmux session ${agentSession(tag)} (socket ${tmux.socket}); watch it with "ar-supervise tail ${tag}".`);
     // What the agent submits trains here, in this process, with the agent's environment, and ends with the session
     // (an earlier session's cut-off experiments are settled first).
-    queueRunner = runForSession({ repo, tag, config, slots: slotsFor(null), env: aenv, signal: runnerStop.signal, drain: () => draining, log: createLogger(repo, tag, 'runner') });
+    queueRunner = runForSession({ repo, tag, config, slots: runnerSlots(config, null), env: aenv, signal: runnerStop.signal, drain: () => draining, log: createLogger(repo, tag, 'runner') });
     const loop = new Supervisor(tmux, {
       repo,
       tag,
