@@ -1,4 +1,5 @@
 // Building the page: every string goes in as text (textContent, attributes set one by one), never as HTML.
+import { fmtValue, MISSING } from '../../format.js';
 
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 type Child = Node | string | null | undefined | false;
@@ -26,14 +27,13 @@ export function fill(el: Element, ...children: Child[]): void {
 }
 
 export const fmt = {
-  value(v: number | null | undefined): string {
-    return v === null || v === undefined ? '-' : v.toFixed(6);
-  },
+  // A value and a missing one shown as everywhere else (src/format.ts).
+  value: fmtValue,
   delta(d: number | null): string {
-    return d === null ? '-' : (d > 0 ? '+' : d < 0 ? '−' : '±') + Math.abs(d).toFixed(6);
+    return d === null ? MISSING : (d > 0 ? '+' : d < 0 ? '−' : '±') + Math.abs(d).toFixed(6);
   },
   duration(ms: number): string {
-    if (!(ms > 0)) return '-';
+    if (!(ms > 0)) return MISSING;
     const s = Math.round(ms / 1000);
     const h = Math.floor(s / 3600);
     const m = Math.floor((s % 3600) / 60);
@@ -41,7 +41,7 @@ export const fmt = {
     return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
   },
   uptime(s: number | null): string {
-    if (s === null || !(s >= 0)) return '-';
+    if (s === null || !(s >= 0)) return MISSING;
     const h = Math.floor(s / 3600);
     const m = Math.floor((s % 3600) / 60);
     if (h) return `${h}h${String(m).padStart(2, '0')}m`;
@@ -49,7 +49,7 @@ export const fmt = {
     return `${Math.floor(s)}s`;
   },
   time(t: number | null): string {
-    if (t === null || !Number.isFinite(t)) return '-';
+    if (t === null || !Number.isFinite(t)) return MISSING;
     const d = new Date(t);
     return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
   },
