@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { StepResult } from './step.js';
+import { fmtValue } from '../format.js';
 
 /** A kept run that beats an earlier best is news: bell, desktop, webhook (best effort, never fatal). */
 export async function announceNewBest(r: StepResult, config: Config, log?: { warn: (o: object, msg?: string) => void }): Promise<boolean> {
@@ -9,7 +10,7 @@ export async function announceNewBest(r: StepResult, config: Config, log?: { war
   await notify(
     {
       kind: 'new-best',
-      title: `autoresearch ${rec.tag}: new best ${rec.metric} ${rec.value.toFixed(6)}`,
+      title: `autoresearch ${rec.tag}: new best ${rec.metric} ${fmtValue(rec.value)}`,
       summary: {
         tag: rec.tag,
         ...(rec.lane ? { lane: rec.lane } : {}),

@@ -10,7 +10,7 @@ export function formatResult(r: StepResult): string {
   let delta = '';
   if (rec.value !== null && r.bestBefore !== null) {
     const d = rec.value - r.bestBefore;
-    delta = ` (${d >= 0 ? '+' : ''}${d.toFixed(6)} vs best ${r.bestBefore.toFixed(6)})`;
+    delta = ` (${d >= 0 ? '+' : ''}${fmt(d)} vs best ${fmt(r.bestBefore)})`;
   }
   lines.push(`${(rec.metric + ':').padEnd(12)} ${fmt(rec.value)}${delta}`);
   lines.push(`best:        ${fmt(r.best.value)} at ${r.best.commit.slice(0, 7)}`);

@@ -1,5 +1,6 @@
 // The progress chart as a standalone SVG document (hand-written XML).
 import { bestPath, CHART_SIZE, labels, layout, ticks, type ChartData, type Geometry, type Mark } from './chart-model.js';
+import { fmtValue } from '../format.js';
 
 const COLORS = { keep: '#2ca02c', discard: '#b0b0b0', violation: '#ff7f0e', crash: '#d62728', axis: '#333333', grid: '#e8e8e8' };
 
@@ -37,7 +38,7 @@ export function renderSvg(data: ChartData, size = CHART_SIZE): string {
   ];
   const runs: string[] = [];
   // Hover titles make a big chart heavy to build and to open; they are for the nights one reads dot by dot.
-  const title = (m: Mark) => (ms.length > 2000 ? '' : `<title>#${m.point.id} ${xml(m.point.kind)}${m.point.value === null ? '' : ' ' + m.point.value.toFixed(6)}: ${xml(m.point.description)}</title>`);
+  const title = (m: Mark) => (ms.length > 2000 ? '' : `<title>#${m.point.id} ${xml(m.point.kind)}${m.point.value === null ? '' : ' ' + fmtValue(m.point.value)}: ${xml(m.point.description)}</title>`);
   for (const m of ms) {
     if (m.kind === 'crash') continue;
     if (m.kind === 'keep') continue;

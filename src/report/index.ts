@@ -14,6 +14,7 @@ import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 import type { Goal } from './stats.js';
 import { summarize, type ReportModel } from './summary.js';
 import { readUnavailable } from '../unavailable.js';
+import { fmtValue } from '../format.js';
 
 export type { ReportModel } from './summary.js';
 export type { ChartData } from './chart.js';
@@ -131,7 +132,7 @@ export async function buildReport(opts: BuildReportOptions): Promise<BuildReport
     const pushed = pushReport(repo, tag, loaded.runs);
     if (pushed) model.push = pushed;
     const c = model.counts;
-    const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${model.best.value.toFixed(6)}` : '');
+    const title = `autoresearch ${tag}: ${c.runs} runs, ${c.keep} kept` + (model.best ? `, best ${metric} ${fmtValue(model.best.value)}` : '');
     const chart = chartData(loaded.runs, { goal, metric, title });
     const svg = renderSvg(chart);
     return { loaded, model, chart, svg, png: svgToPng(svg) };

@@ -24,6 +24,7 @@ import type { SweepDisplay } from './progress.js';
 import { literalKey } from './python.js';
 import { readAssignments, rewriteAssignments } from './rewrite.js';
 import type { SweepSpec } from './spec.js';
+import { fmtValue } from '../format.js';
 
 export const MAX_GRID = 100_000;
 
@@ -558,7 +559,7 @@ export function summaryLines(s: SweepSummary, spec: SweepSpec, metric: string, g
     const top = scored[0];
     if (top) {
       const n = top.runs.filter((r) => r.value !== null).length;
-      lines.push(`Best point by the mean over seeds: ${top.description}  ${metric} ${top.mean!.toFixed(6)} (mean of ${n} run${n === 1 ? '' : 's'}).`);
+      lines.push(`Best point by the mean over seeds: ${top.description}  ${metric} ${fmtValue(top.mean)} (mean of ${n} run${n === 1 ? '' : 's'}).`);
     }
   }
   const b = s.best;
