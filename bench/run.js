@@ -546,7 +546,8 @@ async function stopBenchCluster() {
   if (owner === SLURM_OWNER) await run('bash', [path.join(ROOT, 'test', 'slurm', 'cluster.sh'), 'stop'], { timeout: 60_000 }).catch(() => {});
 }
 
-async function slurmOverhead() {
+/** Run fn(conf) on the test cluster, started here if need be and then stopped by this bench. */
+async function onBenchCluster(fn) {
   let conf;
   try {
     conf = (await run('bash', [path.join(ROOT, 'test', 'slurm', 'cluster.sh')], { timeout: 120_000, env: { ...process.env, AR_SLURM_OWNER: SLURM_OWNER } })).stdout.trim();
@@ -555,10 +556,47 @@ async function slurmOverhead() {
     return;
   }
   try {
-    await slurmOverheadOn(conf);
+    await fn(conf);
   } finally {
     await stopBenchCluster();
   }
+}
+
+const slurmOverhead = () => onBenchCluster(slurmOverheadOn);
+
+/** K sweep points side by side on the cluster (jobs that sleep): runs per hour against one at a time. */
+const slurmParallel = () => onBenchCluster(slurmParallelOn);
+
+async function slurmParallelOn(conf) {
+  const POINTS = 8;
+  const SLEEP = 4;
+  const env = { ...process.env, SLURM_CONF: conf, NO_COLOR: '1' };
+  // A shell job (no interpreter to start on a busy node): it sleeps, then reports 1 + (X - 3)^2 / 10 of train.py.
+  const job = `sleep ${SLEEP}\necho ---\nawk '/^X = / { printf "val_bpb:          %.6f\\n", 1 + ($3 - 3) ^ 2 / 10 }' train.py\n`;
+  const grid = `strategy: grid\nparameters:\n  X: [${Array.from({ length: POINTS }, (_, i) => i + 1).join(', ')}]\n`;
+  const perHour = {};
+  for (const k of [1, 2, 4]) {
+    const repo = await gitRepo(
+      {
+        'train.py': 'X = 0\n',
+        'job.sh': job,
+        'prepare.py': '# read-only\n',
+        'grid.yaml': grid,
+        'autoresearch.yaml': 'command: sh job.sh\nbudget_seconds: 60\nexecutor:\n  kind: slurm\n  gres: gpu:1\n',
+      },
+      `ar-bench-slurm-k${k}-`,
+    );
+    const cli = (args) => run(process.execPath, [BIN, ...args], { cwd: repo, env });
+    await cli(['init', '--tag', 'b', '--no-baseline']);
+    const { ms } = await timed(() => cli(['sweep', 'grid.yaml', ...(k > 1 ? ['--parallel', String(k)] : [])]));
+    const recs = readFileSync(path.join(repo, '.autoresearch', 'b', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // From the first run's start to the last one's end: the steady state (the CLI's start and the report left out).
+    const span = Math.max(...recs.map((r) => Date.parse(r.end))) - Math.min(...recs.map((r) => Date.parse(r.start)));
+    perHour[k] = (recs.length / span) * 3_600_000;
+    const ok = recs.filter((r) => r.status !== 'crash').length;
+    line(`K = ${k}`, `${recs.length} runs of ${SLEEP} s (${ok} measured) in ${secs(span)}: ${perHour[k].toFixed(0)} runs/hour (the sweep command: ${secs(ms)})`);
+  }
+  for (const k of [2, 4]) line(`K = ${k} against ${k} x one at a time`, `${(perHour[k] / (k * perHour[1])).toFixed(2)}  (target >= 0.9: ${met(perHour[k] >= 0.9 * k * perHour[1])})`);
 }
 
 /** When the controller of the test cluster logged each job's submission, start and end (ms; its log, local time). */
@@ -761,6 +799,7 @@ const SECTIONS = [
   ['Install: packed and installed size, start-up of the installed CLI', installSize],
   ['Dashboard: page open with 10,000 runs, append to row, idle CPU', dashboard],
   ['Slurm: our own overhead per run beside the scheduler (target < 1 s)', slurmOverhead],
+  ['Slurm: K sweep points side by side, runs per hour (target K >= 0.9 K x one at a time)', slurmParallel],
 ];
 
 async function main() {
@@ -777,7 +816,7 @@ async function main() {
     if (only.length && !only.some((w) => title.toLowerCase().includes(w))) continue;
     console.log(`\n${title}`);
     try {
-      await withLimit(fn(), fn === supervisorSoak ? SOAK_LIMIT_MS + 60_000 : SECTION_LIMIT_MS * 2, title);
+      await withLimit(fn(), fn === supervisorSoak ? SOAK_LIMIT_MS + 60_000 : fn === slurmParallel ? SECTION_LIMIT_MS * 4 : SECTION_LIMIT_MS * 2, title);
     } catch (e) {
       const err = /** @type {Error & {stderr?: string}} */ (e);
       console.log(`  error: ${err.message.split('\n')[0]}`);

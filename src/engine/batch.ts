@@ -61,6 +61,10 @@ interface Done {
   rerun: boolean;
 }
 
+// One Git per checkout for the process: each asks for the commit identity once, not for every commit.
+const gits = new Map<string, Git>();
+const gitOf = (dir: string) => gits.get(dir) ?? gits.set(dir, new Git(dir)).get(dir)!;
+
 /** Run a batch on the checked-out tag, which must be at its last kept commit. */
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   preflight(o.repo, o.tag);
@@ -75,13 +79,16 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
 
 async function batch(o: BatchOptions): Promise<BatchResult> {
   const { repo, tag, config } = o;
-  const git = new Git(repo);
+  const git = gitOf(repo);
   const state = readState(repo, tag);
   if (!state) throw new UsageError(`tag "${tag}" has no state; run "ar-supervise init --tag ${tag}" first.`);
-  if ((await git.currentBranch()) !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running.`);
+  // Branch, HEAD and a clean tree in two spawns side by side: between batches every spawn is a GPU waiting.
+  const [where, dirty] = await Promise.all([git.where(), git.dirtyTracked()]);
+  if (where?.branch !== branchFor(tag)) throw new UsageError(`check out ${branchFor(tag)} before running.`);
   const parentBest = bestOf(readRecords(repo, tag).records, state);
   const parent = parentBest.commit;
-  if ((await git.head()) !== parent) throw new UsageError(`the branch is not at the last kept commit ${parent.slice(0, 7)}; reset it there first.`);
+  if (where.head !== parent) throw new UsageError(`the branch is not at the last kept commit ${parent.slice(0, 7)}; reset it there first.`);
+  if (dirty.length) throw new UsageError(`uncommitted changes to ${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', ...' : ''}; runs side by side start from the last kept commit, so run or revert those changes first.`);
   const executor = await executorFor(config);
   executor.check();
   mkdirSync(logsDir(repo, tag), { recursive: true, mode: 0o700 });
@@ -192,11 +199,7 @@ async function runOne(
   }
   const description = redactSecrets(item.description.trim()) || (changed ? 'experiment' : 'rerun');
   let commit = parent;
-  if (changed) {
-    const wg = new Git(wt);
-    await wg.add(Object.keys(item.files));
-    commit = await wg.commit(description);
-  }
+  if (changed) commit = await gitOf(wt).commitPaths(Object.keys(item.files), description);
   const start = new Date().toISOString();
   // Its own name until it is recorded (the leading run's log stays while the others train).
   const logRel = path.relative(repo, path.join(logsDir(repo, tag), `batch-${process.pid}-${slot.index}-${index}.log`));

@@ -425,8 +425,7 @@ export function slotsOf(o: Pick<SweepOptions, 'parallel' | 'gpus'>): number {
 /** Run points side by side, one batch from the kept state; returns their runs (in the points' order) and whether it stopped. */
 async function runPointsBatch(o: SweepOptions, git: Git, plan: SweepPlan, items: Array<{ point: Point; seed?: number; desc: string }>, position: (i: number) => string): Promise<{ runs: Array<SweepRun | null>; keptIndex: number | null; stopped: boolean }> {
   const { repo, tag, config, display } = o;
-  await checkCheckout(git, repo, tag, plan.file);
-  const before = readText(repo, plan.file);
+  const before = readText(repo, plan.file); // the kept file: runBatch checks the tree is the last kept commit, clean
   const batch: BatchItem[] = items.map((it) => ({
     description: it.desc,
     ...(it.seed !== undefined ? { seed: it.seed } : {}),
