@@ -1,7 +1,7 @@
 // `kill` and `tail`: act on our sessions only (our socket, our prefix, exact names).
 import stripAnsi from 'strip-ansi';
 import type { TmuxApi } from '../adapters/tmux.js';
-import { isAlive, killTree, stillRunning } from '../adapters/procs.js';
+import { commandLine, isAlive, killTree, stillRunning } from '../adapters/procs.js';
 import { UsageError } from '../errors.js';
 import { agentSession, supervisorSession, validateSessionName } from './files.js';
 import { discover, type Found } from './discover.js';
@@ -23,20 +23,24 @@ export interface KillOptions {
   isSupervisor?: (pid: number, tag: string) => boolean;
 }
 
+/** SIGTERM, time to settle what it was doing, then SIGKILL to it and its tree. */
+async function endGracefully(pid: number, graceMs: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // gone already
+  }
+  const end = Date.now() + graceMs;
+  while (Date.now() < end && (await stillRunning([pid])).length > 0) await sleep(100);
+  if (isAlive(pid) && (await stillRunning([pid])).length > 0) await killTree(pid, { graceMs: 0, signal: 'SIGKILL' });
+}
+
 /** End one session: the supervisor first (it ends its agent and settles the ledger), then whatever is left. */
 export async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<string> {
   const parts: string[] = [];
   if (f.supervisorPid) {
-    const pid = f.supervisorPid;
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // gone already
-    }
-    const end = Date.now() + (o.supervisorGraceMs ?? 20000);
-    while (Date.now() < end && (await stillRunning([pid])).length > 0) await sleep(100);
-    if (isAlive(pid) && (await stillRunning([pid])).length > 0) await killTree(pid, { graceMs: 0, signal: 'SIGKILL' });
-    parts.push(`supervisor (pid ${pid})`);
+    await endGracefully(f.supervisorPid, o.supervisorGraceMs ?? 20000);
+    parts.push(`supervisor (pid ${f.supervisorPid})`);
   }
   let agentPids: number[] = [];
   if (await tmux.hasSession(agentSession(f.tag))) {
@@ -47,8 +51,15 @@ export async function killOne(tmux: TmuxApi, f: Found, o: KillOptions): Promise<
     const pids = await endSession(tmux, supervisorSession(f.tag), { graceMs: o.graceMs ?? 3000 });
     if (!f.supervisorPid) parts.push(pids.length ? `supervisor session (${pids.length} processes)` : 'supervisor session');
   }
-  // A run the agent had going (a cluster job outlives its runner): cancelled and recorded now.
   if (f.repo) {
+    // A runner the agent's `submit` started in the background after its supervisor died: it stops what trains and records it.
+    const { runnerAlive } = await import('../engine/queue.js');
+    const runner = runnerAlive(f.repo, f.tag);
+    if (runner && runner !== process.pid && /\squeue --runner(\s|$)/.test(commandLine(runner) ?? '')) {
+      await endGracefully(runner, o.supervisorGraceMs ?? 20000);
+      parts.push(`its queue runner (pid ${runner})`);
+    }
+    // A run the agent had going (a cluster job outlives its runner): cancelled and recorded now.
     const { settleCutOffRun } = await import('../engine/step.js');
     const rec = await settleCutOffRun(f.repo, f.tag).catch(() => null);
     if (rec) parts.push(`its run #${rec.id} (stopped and recorded as interrupted)`);

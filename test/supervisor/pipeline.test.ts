@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Tmux } from '../../src/adapters/tmux.js';
 import { runForeground } from '../../src/supervisor/session.js';
-import { cleanupRepos, cli, jobRepo, processesIn, requireBuild, ROOT } from '../helpers/repo.js';
+import { execa } from 'execa';
+import { BIN, cleanupRepos, cli, isLive, jobRepo, processesIn, requireBuild, ROOT } from '../helpers/repo.js';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
 const tmux = new Tmux(`artest-${process.pid}-pipeline`);
@@ -26,6 +27,27 @@ async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A tag `tag` with its baseline, and a fake agent whose turn n queues an idea held by the gate until the test lets it go. */
+async function gatedSession(tag: string) {
+  const repo = jobRepo('paced.py', { agent: { command: 'node', args: [FAKE] }, budget_seconds: 30 });
+  const gate = path.join(scratch, `gate-${tag}`);
+  const count = path.join(scratch, `n-${tag}`);
+  (await import('node:fs')).mkdirSync(gate);
+  writeFileSync(path.join(gate, 'go-1.0_1.0'), '');
+  expect((await cli(['init', '--tag', tag], { cwd: repo, env: { GATE: gate } })).exitCode).toBe(0);
+  // Turn n queues an idea on X (odd turns: X = n + 1) or Y (even: Y = 0.n); the gate holds each run until the test lets it go.
+  const turn = [
+    `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}`,
+    `if [ $((n % 2)) -eq 1 ]; then sed -i "s/^X = .*/X = $((n + 1)).0/" train.py; else sed -i "s/^Y = .*/Y = 0.$n/" train.py; fi`,
+    'ar-supervise submit -m "idea $n"',
+  ].join('; ');
+  const env = { GATE: gate, AR_TMUX_SOCKET: tmux.socket, FAKE_AGENT_DIALOGS: '', FAKE_AGENT_TURN_MS: '50', FAKE_AGENT_RUN: turn, AR_SUPERVISOR_SESSION: undefined };
+  const q = (n: number) => path.join(repo, `.autoresearch/${tag}/queue/${n}.json`);
+  const entry = (n: number) => (existsSync(q(n)) ? (JSON.parse(readFileSync(q(n), 'utf8')) as { state: string }) : null);
+  const recs = () => readFileSync(path.join(repo, `.autoresearch/${tag}/runs.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return { repo, gate, env, entry, recs };
 }
 
 describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
@@ -72,21 +94,8 @@ describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
   }, 120_000);
 
   it('the session owns its runner: kill stops the training and records it, the queued idea stays on disk, a restart runs it and nothing twice', async () => {
-    const repo = jobRepo('paced.py', { agent: { command: 'node', args: [FAKE] }, budget_seconds: 30 });
-    const gate = path.join(scratch, 'gate-own');
-    const count = path.join(scratch, 'n-own');
-    (await import('node:fs')).mkdirSync(gate);
-    writeFileSync(path.join(gate, 'go-1.0_1.0'), '');
-    expect((await cli(['init', '--tag', 'own'], { cwd: repo, env: { GATE: gate } })).exitCode).toBe(0);
-    // Turn n queues an idea on X (odd turns: X = n + 1) or Y (even: Y = 0.n); the gate holds each run until the test lets it go.
-    const turn = [
-      `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}`,
-      `if [ $((n % 2)) -eq 1 ]; then sed -i "s/^X = .*/X = $((n + 1)).0/" train.py; else sed -i "s/^Y = .*/Y = 0.$n/" train.py; fi`,
-      'ar-supervise submit -m "idea $n"',
-    ].join('; ');
-    const env = { GATE: gate, AR_TMUX_SOCKET: tmux.socket, FAKE_AGENT_DIALOGS: '', FAKE_AGENT_TURN_MS: '50', FAKE_AGENT_RUN: turn, AR_SUPERVISOR_SESSION: undefined };
+    const { repo, gate, env, entry, recs } = await gatedSession('own');
     const q = (n: number) => path.join(repo, `.autoresearch/own/queue/${n}.json`);
-    const entry = (n: number) => (existsSync(q(n)) ? (JSON.parse(readFileSync(q(n), 'utf8')) as { state: string }) : null);
     const started = await cli(['--session', 'own', '--pipeline', '2'], { cwd: repo, env });
     expect(started.exitCode, started.all).toBe(0);
     await until('#2 training and #3 queued', () => existsSync(path.join(gate, 'started-2.0_1.0')) && entry(3)?.state === 'queued');
@@ -98,7 +107,6 @@ describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
     await until('no process of ours left (the training of #2 stopped)', () => processesIn(repo).length === 0, 15_000);
     expect(entry(2)).toBeNull();
     expect(entry(3)).toMatchObject({ state: 'queued', description: 'idea 2' });
-    const recs = () => readFileSync(path.join(repo, '.autoresearch/own/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(recs().slice(1)).toEqual([expect.objectContaining({ experiment: 2, status: 'crash', crashReason: 'interrupted' })]);
 
     // Started again: the queued idea runs first, the cut-off one never again.
@@ -114,4 +122,42 @@ describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
     expect(existsSync(q(4))).toBe(false);
     await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
   }, 150_000);
+
+  /** A foreground supervisor SIGKILLed once #2 trains and #3 is queued (its agent's second turn over): the agent and the training live on. */
+  async function killedSupervisor(tag: string) {
+    const g = await gatedSession(tag);
+    const sup = execa('node', [BIN, '--session', tag, '--foreground', '--pipeline', '2'], { cwd: g.repo, env: { ...process.env, NO_COLOR: '1', ...g.env }, reject: false });
+    const turns = () => (existsSync(path.join(g.repo, `.autoresearch/${tag}/supervisor.json`)) ? JSON.parse(readFileSync(path.join(g.repo, `.autoresearch/${tag}/supervisor.json`), 'utf8')).iterations : 0);
+    await until('#2 training, #3 queued', () => existsSync(path.join(g.gate, 'started-2.0_1.0')) && g.entry(3)?.state === 'queued' && turns() >= 2);
+    sup.kill('SIGKILL');
+    await sup;
+    const training = Number((JSON.parse(readFileSync(path.join(g.repo, `.autoresearch/${tag}/queue/2.json`), 'utf8')) as { job: { id: string } }).job.id);
+    expect(isLive(training)).toBe(true);
+    return g;
+  }
+
+  it('a SIGKILLed supervisor: its training outlives it until kill, which stops and records it; the queued idea stays on disk', async () => {
+    const { repo, env, entry, recs } = await killedSupervisor('sk');
+    const k = await cli(['kill', 'sk'], { cwd: repo, env, timeout: 40_000 });
+    expect(k.exitCode, k.all).toBe(0);
+    await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
+    expect(entry(2)).toBeNull();
+    expect(entry(3)).toMatchObject({ state: 'queued', description: 'idea 2' });
+    expect(recs().slice(1)).toEqual([expect.objectContaining({ experiment: 2, status: 'crash', crashReason: 'interrupted' })]);
+  }, 120_000);
+
+  it('a SIGKILLed supervisor whose agent then starts a background runner (submit, results, queue): kill ends that runner too', async () => {
+    const { repo, gate, env, entry, recs } = await killedSupervisor('sr');
+    expect((await cli(['queue'], { cwd: repo, env })).exitCode).toBe(0); // no live session: a background runner starts
+    await until('#3 to train under it', () => existsSync(path.join(gate, 'started-1.0_0.2')));
+    const k = await cli(['kill', 'sr'], { cwd: repo, env, timeout: 40_000 });
+    expect(k.exitCode, k.all).toBe(0);
+    expect(k.stdout).toMatch(/its queue runner \(pid \d+\)/);
+    await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
+    expect(entry(3)).toBeNull();
+    expect(recs().slice(1).map((r) => [r.experiment, r.crashReason])).toEqual([
+      [2, 'interrupted'],
+      [3, 'interrupted'],
+    ]);
+  }, 120_000);
 });
