@@ -67,7 +67,11 @@ export function register(program: Command): void {
       } else {
         dir = '';
       }
-      await need('git', ['--version'], 'the demo needs git, which was not found on PATH.', 'the demo needs a working git ("git --version" failed).');
+      // git through its adapter, like every git call; a start that fails means no git here.
+      const { runGit } = await import('../adapters/git.js');
+      const v = await runGit(process.cwd(), ['--version'], { timeoutMs: 60_000 }).catch(() => null);
+      if (!v) throw new UsageError('the demo needs git, which was not found on PATH.');
+      if (!v.ok) throw new UsageError('the demo needs a working git ("git --version" failed).');
       await need(
         'python3',
         ['-c', 'import numpy'],

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cli, git } from '../helpers/repo.js';
@@ -40,6 +40,14 @@ describe('ar-supervise demo', () => {
     expect(b.exitCode).toBe(2);
     expect(b.stderr.trim()).toBe('ar-supervise: --budget must be a positive number of seconds, not "0".');
     expect(existsSync(path.join(base, 'x'))).toBe(false);
+    // No git on PATH (only node): one sentence, nothing made.
+    const bin = path.join(base, 'only-node');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const c = await cli(['demo', '--dir', path.join(base, 'y')], { cwd: base, env: { PATH: bin } });
+    expect(c.stderr.trim()).toBe('ar-supervise: the demo needs git, which was not found on PATH.');
+    expect(c.exitCode).toBe(2);
+    expect(existsSync(path.join(base, 'y'))).toBe(false);
   });
 
   it('sets the budget in the example config, keeping its comment', () => {
