@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Git } from '../adapters/git.js';
 import { cancelRun, executorFor, type JobPlace } from '../executors/index.js';
@@ -120,10 +120,20 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
 
 async function settleMarker(repo: string, tag: string, file: string, p: Pending | null, log?: StepOptions['log']): Promise<RunRecord | null> {
   if (!p) {
-    unlinkSync(file);
+    // Unreadable or damaged: kept aside for a person (never silently dropped), so it cannot block every run.
+    renameSync(file, `${file}.damaged-${Date.now()}`);
+    log?.warn({ file }, 'a damaged pending marker was set aside');
     return null;
   }
   if (p.runner !== process.pid && pidAlive(p.runner)) return null; // still running elsewhere
+  if (!p.commit) {
+    // Cut off while committing: nothing trained, so no row; the attempt's commit, if made, goes back to being the edit.
+    const git = new Git(repo);
+    const head = await git.head();
+    if (head && head !== p.parent && (await git.resolve(`${head}^`)) === p.parent && (await git.message(head)).trim() === p.description) await git.resetSoft(p.parent);
+    unlinkSync(file);
+    return null;
+  }
   const handle = p.job ?? (p.pid ? { engine: 'local', id: String(p.pid) } : null);
   if (handle) await cancelRun(handle);
   const git = new Git(repo);
@@ -249,11 +259,22 @@ async function step(o: StepOptions): Promise<StepResult> {
   let commit = head;
   // A description is kept in git, the ledger, CLAUDE.md and the report: never with a key or token in it.
   const description = redactSecrets(o.description.trim()) || (toCommit.length ? 'experiment' : 'rerun');
+  const by = madeBy();
+  // The marker comes before the commit: a runner cut off from here on is settled by the next command (reconcile).
+  const pending: Pending = { id, pid: null, runner: process.pid, commit: '', parent, description, start, log: logRel, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(by.agent ? { by } : {}) };
+  writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
   if (toCommit.length || head !== parent) {
     if (head !== parent) await git.resetSoft(parent); // the agent committed by hand: fold it into one experiment
-    await git.add(toCommit);
-    commit = await git.commit(description);
+    try {
+      await git.add(toCommit);
+      commit = await git.commit(description);
+    } catch (e) {
+      unlinkSync(pendingPath(repo, tag)); // nothing was committed: nothing to settle
+      throw e;
+    }
   }
+  pending.commit = commit;
+  writeAtomic(pendingPath(repo, tag), JSON.stringify(pending), 0o600);
   const isRerun = commit === parent;
   // Bookkeeping the run does not wait for: it goes on while the training process starts.
   const bookkeeping = Promise.all([
@@ -261,7 +282,6 @@ async function step(o: StepOptions): Promise<StepResult> {
     isRerun ? { added: 0, removed: 0 } : git.numstat(parent, commit),
   ]);
   bookkeeping.catch(() => {}); // handled in counted(); this keeps a failure during training from being "unhandled"
-  const by = madeBy();
   const rec = baseRecord(state, id, commit, parent, description, start, logRel, o.seed, by);
   rec.bestBefore = best.value;
   // A failure here comes after the training: the run is still recorded (lines unknown: 0), not lost.
@@ -285,10 +305,9 @@ async function step(o: StepOptions): Promise<StepResult> {
     return { record: rec, best, bestBefore: best.value };
   }
 
-  // 3. Train, with a pending marker so a killed runner is settled by the next one.
+  // 3. Train, with the pending marker kept up to date so a killed runner is settled by the next one.
   const budgetMs = config.budget_seconds * 1000;
   const limitMs = budgetMs * config.timeout_factor;
-  const pending: Pending = { id, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(by.agent ? { by } : {}) };
   const jobName = `ar-${tag}-${id}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
   // Named before it is submitted: a runner killed between submission and marker still leaves a way to find it.
   if (executor.kind !== 'local') pending.job = { engine: executor.kind, id: null, name: jobName };

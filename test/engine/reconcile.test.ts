@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { readFileSync, existsSync, copyFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, copyFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { jobRepo, cli, git, cleanupRepos, JOBS, BIN, isLive } from '../helpers/repo.js';
@@ -31,6 +31,39 @@ async function startSlowRun(repo: string) {
   return { child, trainingPid: p.pid as number, commit: p.commit as string };
 }
 
+describe('a runner that dies while committing the edit', () => {
+  // The marker is written before the commit (commit still ""): the commit, if it was made, is no run yet.
+  async function cutOff(committed: boolean) {
+    const repo = jobRepo('summary.py', { budget_seconds: 30 });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    const base = git(repo, ['rev-parse', 'HEAD']);
+    const f = path.join(repo, 'train.py');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/^X = .*$/m, 'X = 2.0'));
+    if (committed) git(repo, ['commit', '-qam', 'X=2']);
+    const gone = execa('true');
+    await gone;
+    const dead = gone.pid!; // a runner that has exited
+    const pending = { id: 2, pid: null, runner: dead, commit: '', parent: base, description: 'X=2', start: new Date().toISOString(), log: '.autoresearch/t/logs/2.log' };
+    writeFileSync(path.join(repo, '.autoresearch/t/pending.json'), JSON.stringify(pending));
+    const next = await cli(['run', '-m', 'next'], { cwd: repo });
+    expect(next.exitCode, next.all).toBe(0);
+    return { repo, base };
+  }
+
+  for (const committed of [true, false]) {
+    it(`${committed ? 'after' : 'before'} the commit: no row for it, the edit measured as the next run, the branch one run long`, async () => {
+      const { repo, base } = await cutOff(committed);
+      expect(records(repo).map((r) => [r.id, r.description])).toEqual([
+        [1, 'baseline'],
+        [2, 'next'],
+      ]);
+      expect(git(repo, ['log', '--format=%s', `${base}..autoresearch/t`])).toMatch(/^keep: next \(val_bpb [^\n]*\)$/);
+      expect(git(repo, ['show', '--format=', records(repo)[1].commit])).toMatch(/^\+X = 2\.0$/m);
+      expect(existsSync(path.join(repo, '.autoresearch/t/pending.json'))).toBe(false);
+    });
+  }
+});
+
 describe('a runner that dies while naming a kept commit', () => {
   // The kept commit is replaced by a renamed copy (same tree) just before its row is written: both are in pending.json.
   async function cutOff(recorded: boolean) {
@@ -43,7 +76,9 @@ describe('a runner that dies while naming a kept commit', () => {
     const commit = git(repo, ['rev-parse', 'HEAD']);
     const kept = git(repo, ['commit-tree', `${commit}^{tree}`, '-p', base, '-m', 'keep: X=2 (val_bpb 1.1000, -0.3000)']);
     git(repo, ['update-ref', 'refs/heads/autoresearch/t', kept, commit]);
-    const dead = (await execa('true')).pid!;
+    const gone = execa('true');
+    await gone;
+    const dead = gone.pid!; // a runner that has exited
     const pending = { id: 2, pid: null, runner: dead, commit, parent: base, description: 'X=2', start: new Date().toISOString(), log: '.autoresearch/t/logs/2.log', kept };
     writeFileSync(path.join(repo, '.autoresearch/t/pending.json'), JSON.stringify(pending));
     if (recorded) {
@@ -130,5 +165,19 @@ describe('a runner that dies mid-run', () => {
     expect(second.stderr).toMatch(/another experiment is running in this checkout \(pid \d+\)/);
     child.kill('SIGINT');
     await child;
+  });
+});
+
+describe('a damaged pending marker', () => {
+  it('is set aside for a person, not deleted, and the next run goes on', async () => {
+    const repo = jobRepo('summary.py', { budget_seconds: 30 });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    writeFileSync(path.join(repo, '.autoresearch/t/pending.json'), '{"id": 2, "commit": ');
+    const next = await cli(['run', '-m', 'next'], { cwd: repo });
+    expect(next.exitCode, next.all).toBe(0);
+    expect(records(repo).map((r) => r.description)).toEqual(['baseline', 'next']);
+    const aside = readdirSync(path.join(repo, '.autoresearch/t')).filter((f) => f.startsWith('pending.json.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(repo, '.autoresearch/t', aside[0]!), 'utf8')).toBe('{"id": 2, "commit": ');
   });
 });
