@@ -175,6 +175,10 @@ export class Git {
   async resetSoft(commit: string): Promise<void> {
     await this.raw(['reset', '-q', '--soft', commit]);
   }
+  /** Branch and index to `commit`, the working tree untouched (what was committed or staged becomes an unstaged edit). */
+  async resetMixed(commit: string): Promise<void> {
+    await this.raw(['reset', '-q', '--mixed', commit]);
+  }
   async isAncestor(a: string, b: string): Promise<boolean> {
     return (await this.try(['merge-base', '--is-ancestor', a, b])).ok;
   }

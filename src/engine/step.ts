@@ -130,7 +130,8 @@ async function settleMarker(repo: string, tag: string, file: string, p: Pending 
     // Cut off while committing: nothing trained, so no row; the attempt's commit, if made, goes back to being the edit.
     const git = new Git(repo);
     const head = await git.head();
-    if (head && head !== p.parent && (await git.resolve(`${head}^`)) === p.parent && (await git.message(head)).trim() === p.description) await git.resetSoft(p.parent);
+    const ours = head !== null && head !== p.parent && (await git.resolve(`${head}^`)) === p.parent && (await git.message(head)).trim() === p.description;
+    if (ours || head === p.parent) await git.resetMixed(p.parent); // the edit unstaged, as it was before the run
     unlinkSync(file);
     return null;
   }
