@@ -121,8 +121,9 @@ async function batch(o: BatchOptions): Promise<BatchResult> {
           onNamed: (named) => writeAtomic(d.marker, JSON.stringify({ ...d.pending, kept: named }), 0o600),
           log: o.log,
         });
-        if (!moved) await git.updateRefs([{ ref: `refs/heads/${branchFor(tag)}`, sha: rec.commit, old: parent }, { ref: `refs/autoresearch/${tag}/${rec.id}`, sha: rec.commit }], `autoresearch: keep run ${rec.id}`);
-        await git.resetHard(rec.commit); // the checkout follows its branch
+        const on = moved || (await git.updateRefs([{ ref: `refs/heads/${branchFor(tag)}`, sha: rec.commit, old: parent }, { ref: `refs/autoresearch/${tag}/${rec.id}`, sha: rec.commit }], `autoresearch: keep run ${rec.id}`)).ok;
+        if (on) await git.resetHard(rec.commit); // the checkout follows its branch
+        else o.log?.warn({ id: rec.id }, 'the branch was moved by hand during the batch: it stays where it was put');
       } else await git.updateRef(`refs/autoresearch/${tag}/${rec.id}`, rec.commit);
       recordRun(repo, rec, config.ledger_columns, o.log);
       if (existsSync(d.marker)) unlinkSync(d.marker);

@@ -111,7 +111,7 @@ export async function reconcile(repo: string, tag: string, log?: StepOptions['lo
   let added: RunRecord | null = null;
   const batch = batchMarkers(repo, tag)
     .map((file) => ({ file, p: readPending(file) }))
-    .sort((a, b) => (a.p?.id || Infinity) - (b.p?.id || Infinity));
+    .sort((a, b) => (a.p?.id || Number.MAX_SAFE_INTEGER) - (b.p?.id || Number.MAX_SAFE_INTEGER));
   for (const { file, p } of batch) added = (await settleMarker(repo, tag, file, p, log)) ?? added;
   const file = pendingPath(repo, tag);
   if (existsSync(file)) added = (await settleMarker(repo, tag, file, readPending(file), log)) ?? added;
