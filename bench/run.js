@@ -443,7 +443,8 @@ async function dutyCycle() {
   const ideas = Number(process.env.AR_BENCH_DUTY_IDEAS ?? 3);
   // One line per idea, apart, so ideas queued on an older best re-apply cleanly (each one a keep).
   const params = Array.from({ length: ideas }, (_, i) => `P${i + 1} = 0\n\n\n`).join('');
-  const job = `import time\n\n\n${params}time.sleep(${B})\nprint("---")\nprint(f"val_bpb:          {1 - 0.01 * (${Array.from({ length: ideas }, (_, i) => `P${i + 1}`).join(' + ')}):.6f}")\nprint("training_seconds: ${B}")\n`;
+  // BENCH_B=0 for the baseline (init), so the agent starts at once and the first ideas are judged against it.
+  const job = `import os, time\n\n\n${params}time.sleep(float(os.environ.get("BENCH_B", ${B})))\nprint("---")\nprint(f"val_bpb:          {1 - 0.01 * (${Array.from({ length: ideas }, (_, i) => `P${i + 1}`).join(' + ')}):.6f}")\nprint("training_seconds: ${B}")\n`;
   const cli = (cwd, args) => run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const out = [];
@@ -473,7 +474,7 @@ async function dutyCycle() {
   line(`expected at depth 1 (B/(B+T))`, `${((100 * B) / (B + T)).toFixed(1)}% (T = ${T} s, B = ${B} s)`);
   const d2 = out.find((o) => o.depth === 2);
   line('target depth 2 busy >= 95%', met(d2 && d2.frac >= 0.95));
-  line('4 slots on the test Slurm cluster', 'not measured here (needs the Slurm executor)');
+  line('4 slots on the test Slurm cluster', 'the section "Duty cycle on Slurm" (npm run bench -- slurm)');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -597,6 +598,61 @@ async function slurmParallelOn(conf) {
     line(`K = ${k}`, `${recs.length} runs of ${SLEEP} s (${ok} measured) in ${secs(span)}: ${perHour[k].toFixed(0)} runs/hour (the sweep command: ${secs(ms)})`);
   }
   for (const k of [2, 4]) line(`K = ${k} against ${k} x one at a time`, `${(perHour[k] / (k * perHour[1])).toFixed(2)}  (target >= 0.9: ${met(perHour[k] >= 0.9 * k * perHour[1])})`);
+}
+
+const slurmDuty = () => onBenchCluster(slurmDutyOn);
+
+async function slurmDutyOn(conf) {
+  // One scripted agent, 4 slots on the test cluster (executor.parallel 4, each run a job with one fake GPU): it thinks
+  // T s per idea and submits while fewer than `depth` are queued or running (the supervisor's rule); runs train B s.
+  // One idea in 4 improves (a keep moves the best: later ones are re-applied); the others are discards.
+  const T = Number(process.env.AR_BENCH_SLURM_DUTY_T ?? 2);
+  const B = Number(process.env.AR_BENCH_SLURM_DUTY_B ?? 20);
+  const ideas = Number(process.env.AR_BENCH_SLURM_DUTY_IDEAS ?? 12);
+  const SLOTS = 4;
+  const depth = SLOTS + 2;
+  const env = { ...process.env, SLURM_CONF: conf, NO_COLOR: '1' };
+  const params = Array.from({ length: ideas }, (_, i) => `P${i + 1} = 0\n\n\n`).join('');
+  const sum = Array.from({ length: ideas }, (_, i) => `${(i + 1) % 4 === 0 ? -0.01 : 0.01} * P${i + 1}`).join(' + ');
+  const job = `import time\n\n\n${params}time.sleep(${B})\nprint("---")\nprint(f"val_bpb:          {1 + ${sum}:.6f}")\nprint("training_seconds: ${B}")\n`;
+  const yaml = `command: python3 train.py\nbudget_seconds: ${B * 2}\nreadonly: []\nexecutor:\n  kind: slurm\n  gres: gpu:1\n  time_padding: 60\n  parallel: ${SLOTS}\n`;
+  const repo = await gitRepo({ 'train.py': job, 'autoresearch.yaml': yaml }, 'ar-bench-sduty-');
+  const cli = (args) => run(process.execPath, [BIN, ...args], { cwd: repo, env });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  await run(process.execPath, [BIN, 'init', '--tag', 'd'], { cwd: repo, env: { ...env, BENCH_B: '0' } });
+  const dir = path.join(repo, '.autoresearch', 'd');
+  const inflight = () => (existsSync(path.join(dir, 'queue')) ? readdirSync(path.join(dir, 'queue')).filter((f) => f.endsWith('.json')).length : 0);
+  for (let i = 1; i <= ideas; i++) {
+    while (inflight() >= depth) await sleep(50);
+    await sleep(T * 1000); // the agent thinks
+    const f = path.join(repo, 'train.py');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(`P${i} = 0`, `P${i} = 1`));
+    await cli(['submit', '-m', `idea ${i}`]);
+  }
+  while (inflight() > 0 || existsSync(path.join(dir, 'runner.lock'))) await sleep(100);
+  const recs = readFileSync(path.join(dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.experiment !== undefined && r.job);
+  // Each job trained from RUNNING seen to its end seen (durationMs), just before its record's end.
+  const spans = recs.map((r) => [Date.parse(r.end) - r.durationMs, Date.parse(r.end)]).sort((a, b) => a[0] - b[0]);
+  const busyIn = (a, b) => spans.reduce((t, [s, e]) => t + Math.max(0, Math.min(e, b) - Math.max(s, a)), 0);
+  const first = spans[0][0];
+  const last = Math.max(...spans.map((x) => x[1]));
+  // The steady state a night is made of: from the moment all 4 slots first trained to the last job's start (then it drains).
+  const full = spans[SLOTS - 1]?.[0] ?? first;
+  const drain = spans[spans.length - 1][0];
+  const whole = busyIn(first, last) / (SLOTS * (last - first));
+  const steady = drain > full ? busyIn(full, drain) / (SLOTS * (drain - full)) : NaN;
+  const kept = recs.filter((r) => r.status === 'keep').length;
+  const stale = recs.filter((r) => r.stale).length;
+  // A slot freed by the k-th end is trained on again by the (k+4)-th start: the time between is what the slot waited.
+  const ends = spans.map((x) => x[1]).sort((a, b) => a - b);
+  const gaps = ends.slice(0, Math.max(0, spans.length - SLOTS)).map((e, k) => spans[k + SLOTS][0] - e);
+  line('agent', `thinks ${T} s per idea, submits while < ${depth} queued or running; runs train ${B} s (python3 here starts in ~2 s: in the job)`);
+  line('runs', `${recs.length} jobs for ${ideas} ideas (${kept} kept, ${stale} stale re-measured)`);
+  line('4 slots busy, steady state', `${(100 * steady).toFixed(1)}% of ${secs(drain - full)} (all 4 training once -> the last job's start)`);
+  line('4 slots busy, first start -> end', `${(100 * whole).toFixed(1)}% of ${secs(last - first)} (with the ramp-up and the drain)`);
+  line('a slot idle between two jobs', `${secs(median(gaps))} median (max ${secs(Math.max(...gaps))}): record, re-apply, checkout, sbatch, scheduled, RUNNING seen`);
+  line('runs per hour', `${Math.round((recs.length * 3600_000) / (last - first))} (one slot at B alone: ${Math.round(3600 / B)})`);
+  line('target 4 slots >= 90% busy', met(steady >= 0.9));
 }
 
 /** When the controller of the test cluster logged each job's submission, start and end (ms; its log, local time). */
@@ -800,6 +856,7 @@ const SECTIONS = [
   ['Dashboard: page open with 10,000 runs, append to row, idle CPU', dashboard],
   ['Slurm: our own overhead per run beside the scheduler (target < 1 s)', slurmOverhead],
   ['Slurm: K sweep points side by side, runs per hour (target K >= 0.9 K x one at a time)', slurmParallel],
+  ['Duty cycle on Slurm: one agent, 4 slots (executor.parallel 4), T s thinking, B s training (target >= 90% busy)', slurmDuty],
 ];
 
 async function main() {
@@ -829,5 +886,6 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
+  if (process.env.AR_BENCH_KEEP) console.log(`kept: ${temps.join(" ")}`);
+  else for (const d of temps) rmSync(d, { recursive: true, force: true });
 }
