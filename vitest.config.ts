@@ -9,7 +9,7 @@ export default defineConfig({
     // Two cores: integration tests spawn training processes and tmux servers.
     maxWorkers: 2,
     reporters: ['default'],
-    // Stops the test Slurm cluster at the end, when this run started it.
-    globalSetup: ['test/slurm/global-setup.ts'],
+    // The real python3 first on PATH (not a shim); stops the test Slurm cluster at the end, when this run started it.
+    globalSetup: ['test/global-setup-python.ts', 'test/slurm/global-setup.ts'],
   },
 });
