@@ -12,16 +12,16 @@ export function parseParallel(raw: string | undefined): number | undefined {
   return n;
 }
 
-/** `--gpus 0,1,2,3`: GPU numbers, each once (`what` says what gets one each: a lane, a sweep point). */
-export function parseGpuList(raw: string, what: string): string[] {
+/** `--gpus 0,1,2,3`: GPU numbers, each once (`what` says what gets one each: a lane, a sweep point; `flag` which option it was). */
+export function parseGpuList(raw: string, what: string, flag = '--gpus'): string[] {
   const items = raw.split(',').map((s) => s.trim());
   if (items.length === 0 || items.some((s) => !/^\d{1,4}$/.test(s))) {
-    throw new UsageError(`--gpus must be a comma-separated list of GPU numbers, for example 0,1,2,3, not "${raw}".`);
+    throw new UsageError(`${flag} must be a comma-separated list of GPU numbers, for example 0,1,2,3, not "${raw}".`);
   }
   const seen = new Set<string>();
   for (const item of items) {
     const g = String(Number(item));
-    if (seen.has(g)) throw new UsageError(`--gpus names GPU ${g} twice; give each GPU once (one ${what} per GPU).`);
+    if (seen.has(g)) throw new UsageError(`${flag} names GPU ${g} twice; give each GPU once (one ${what} per GPU).`);
     seen.add(g);
   }
   return [...seen];

@@ -29,6 +29,7 @@ interface RootOptions {
   agent?: string;
   dashboard?: boolean;
   pipeline?: number;
+  pipelineGpus?: string;
 }
 
 /** The root form: `ar-supervise --session <name> [options]` hands the loop to the agent in tmux. */
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--task <text>', 'a task at the highest priority (repeatable)', collect)
     .option('--max-iterations <n>', 'stop after n agent turns', positiveInt)
     .option('--pipeline <n>', 'keep n experiments in flight: the agent queues ideas (submit) while earlier ones train (default: config pipeline.depth, 1)', positiveInt)
+    .option('--pipeline-gpus <list>', "the local GPUs this agent's experiments train on, one slot each: 0,1,2,3 (CUDA_VISIBLE_DEVICES; default: config pipeline.gpus, one slot)")
     .option('--until <HH:MM>', 'stop at this time of day')
     .option('--foreground', 'stay in this terminal instead of running detached in tmux')
     .option('--sandbox', 'let the agent skip permissions as root (Claude Code: sets IS_SANDBOX=1)')
@@ -54,7 +56,7 @@ export function register(program: Command): void {
     .option('--dashboard', 'serve the live dashboard beside the session (read-only, 127.0.0.1; status prints its address)')
     .action(async (opts: RootOptions, cmd: Command) => {
       if (!opts.session) {
-        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push', 'agent', 'dashboard', 'pipeline'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
+        const given = ['goal', 'tasks', 'maxIterations', 'until', 'foreground', 'sandbox', 'gpus', 'lanes', 'push', 'agent', 'dashboard', 'pipeline', 'pipelineGpus'].filter((k) => (opts as unknown as Record<string, unknown>)[k] !== undefined);
         if (given.length || opts.task?.length) throw new UsageError('these options need --session <name> (for example --session apr5).');
         cmd.help({ error: true });
       }
@@ -77,6 +79,7 @@ export function register(program: Command): void {
         baseline: opts.baseline,
         agent: opts.agent,
         pipeline: opts.pipeline,
+        pipelineGpus: opts.pipelineGpus,
         dashboard: !!opts.dashboard,
       };
       // Lanes: --gpus/--lanes, or the same --session again when it is a lane set (resumes every lane).

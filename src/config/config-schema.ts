@@ -21,6 +21,16 @@ const positive = (m = must('a positive number')) => v.pipe(v.number(m), v.finite
 const count = (m = must('a whole number >= 0')) => v.pipe(v.number(m), v.integer(m), v.minValue(0, m));
 const between = (lo: number, hi: number, m = must(`a whole number from ${lo} to ${hi}`)) => v.pipe(v.number(m), v.integer(m), v.minValue(lo, m), v.maxValue(hi, m));
 const flag = (m = must('true or false')) => v.boolean(m);
+/** GPU numbers, each once, as CUDA_VISIBLE_DEVICES spells them. */
+const gpuIds = (m = must('a list of GPU numbers, each once (for example [0, 1])')) =>
+  v.nullable(
+    v.pipe(
+      v.array(v.union([v.pipe(v.number(m), v.integer(m), v.minValue(0, m)), v.pipe(v.string(m), v.regex(/^\s*\d{1,4}\s*$/, m))], m), m),
+      v.minLength(1, m),
+      v.transform((a) => a.map((g) => String(Number(g)))),
+      v.check((a) => new Set(a).size === a.length, m),
+    ),
+  );
 const strings = (m = must('a list of strings')) => v.array(text(m), m);
 const args = (m = must('a list of arguments (strings)')) => v.array(v.pipe(v.string(m), v.minLength(1, m)), m);
 const word = (m = must('a word without spaces (or null)')) => v.nullable(v.pipe(v.string(m), v.regex(/^\S+$/, m)));
@@ -160,7 +170,10 @@ const ENTRIES = {
   /** Experiments in flight: how many the supervisor keeps queued or running (1: one at a time, as `run`), and what a stale result gets. */
   pipeline: v.optional(
     section({
-      depth: v.optional(between(1, 64), 1),
+      /** Unset: 1 with one slot, the slots + 1 with several (one idea waits while the agent thinks), supervisor/session.ts. */
+      depth: v.optional(between(1, 64)),
+      /** Local GPUs the session's runner trains on, one slot each (CUDA_VISIBLE_DEVICES); null: one slot. */
+      gpus: v.optional(gpuIds(), null),
       stale: v.optional(v.picklist(['remeasure', 'discard'], must('"remeasure" or "discard"')), 'remeasure'),
     }),
     {},

@@ -145,6 +145,10 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
   const agents = laneAgents(o.agent, specs.length);
   // Config, agent command, --until, tasks: checked once, in the user's terminal, before anything is made.
   for (const agent of new Set(agents)) validate({ ...o, agent, repo: main }, env);
+  // Each lane is one agent on its own GPU: several GPUs for one agent (pipeline GPUs) would overlap the lanes'.
+  if (o.pipelineGpus !== undefined || loadConfig(main, env).pipeline.gpus) {
+    throw new UsageError('lanes give each agent its own GPU; pipeline GPUs (--pipeline-gpus, config pipeline.gpus) give one agent several: use one or the other.');
+  }
   // On a cluster the scheduler gives each run its GPU: CUDA_VISIBLE_DEVICES from us would fight it.
   if (o.gpus !== undefined && loadConfig(main, env).executor.kind !== 'local') {
     throw new UsageError(`with executor kind ${loadConfig(main, env).executor.kind} the scheduler gives each run its GPU: start the lanes with --lanes N, not --gpus.`);

@@ -24,7 +24,8 @@ import { buildPlan, loadTasksFile } from './tasks.js';
 import { bestRun, setClaudeMdExtra } from './claudemd.js';
 import { readQueue } from '../engine/queue.js';
 import { runForSession } from '../engine/runner.js';
-import { runnerSlots } from '../engine/slots.js';
+import { runnerSlots, type Slot } from '../engine/slots.js';
+import { parseGpuList } from '../parallel-flags.js';
 import { syncWorkTree } from '../engine/submit.js';
 
 export interface SessionOptions {
@@ -42,6 +43,8 @@ export interface SessionOptions {
   agent?: string;
   /** `--pipeline N`: experiments kept in flight (config `pipeline.depth` otherwise). */
   pipeline?: number;
+  /** `--pipeline-gpus 0,1`: the local GPUs this one agent's runner trains on (config `pipeline.gpus` otherwise). */
+  pipelineGpus?: string;
   /** Serve the dashboard beside the session (started by the command; its address goes into the state). */
   dashboard?: boolean;
   /** Its address, once served. */
@@ -116,6 +119,8 @@ interface Prepared {
   goal: string;
   tasks: TaskSpec[];
   until: Date | null;
+  /** Where the session's runner trains what the agent submits. */
+  slots: Slot[];
 }
 
 /** Everything that can be checked before anything starts (bad input fails here, in the user's terminal). */
@@ -127,6 +132,10 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
     if (!Number.isInteger(o.pipeline) || o.pipeline < 1 || o.pipeline > 64) throw new UsageError(`--pipeline must be a whole number from 1 to 64, not "${o.pipeline}".`);
     config.pipeline = { ...config.pipeline, depth: o.pipeline };
   }
+  if (o.pipelineGpus !== undefined) config.pipeline = { ...config.pipeline, gpus: parseGpuList(o.pipelineGpus, 'slot', '--pipeline-gpus') };
+  const slots = sessionSlots(config);
+  // Unset depth keeps every slot busy, one idea waiting while the agent thinks; one slot stays `run` as before.
+  config.pipeline = { ...config.pipeline, depth: config.pipeline.depth ?? (slots.length > 1 ? slots.length + 1 : 1) };
   if (o.maxIterations !== undefined && (!Number.isInteger(o.maxIterations) || o.maxIterations < 1)) {
     throw new UsageError(`--max-iterations must be a whole number >= 1, not "${o.maxIterations}".`);
   }
@@ -141,7 +150,16 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   const prev = existsSync(stateDir(repo, o.name)) ? readSupervisorState(repo, o.name) : null;
   const tasks = buildPlan({ config: config.tasks, file, cli: o.task ?? [], done: prev?.doneTasks ?? [] });
   const goal = o.goal?.trim() || config.objective;
-  return { repo, config, profile, command, args, goal, tasks, until };
+  return { repo, config, profile, command, args, goal, tasks, until, slots };
+}
+
+/** The session runner's slots: `pipeline.gpus` locally (one each), `executor.parallel` jobs on a scheduler. */
+function sessionSlots(config: Config): Slot[] {
+  const gpus = config.pipeline.gpus;
+  if (gpus && config.executor.kind !== 'local') {
+    throw new UsageError(`pipeline GPUs are for the local executor; with executor kind ${config.executor.kind} the scheduler gives each job its GPU: set executor.parallel instead.`);
+  }
+  return runnerSlots(config, gpus);
 }
 
 /** The profile (`--agent`, else config `agent.profile`) and its launch line. */
@@ -290,7 +308,7 @@ export async function runForeground(o: SessionOptions, deps: SessionDeps = {}): 
     out(`Supervising ${p.command} in tmux session ${agentSession(tag)} (socket ${tmux.socket}); watch it with "ar-supervise tail ${tag}".`);
     // What the agent submits trains here, in this process, with the agent's environment, and ends with the session
     // (an earlier session's cut-off experiments are settled first).
-    queueRunner = runForSession({ repo, tag, config, slots: runnerSlots(config, null), env: aenv, signal: runnerStop.signal, drain: () => draining, log: createLogger(repo, tag, 'runner') });
+    queueRunner = runForSession({ repo, tag, config, slots: p.slots, env: aenv, signal: runnerStop.signal, drain: () => draining, log: createLogger(repo, tag, 'runner') });
     const loop = new Supervisor(tmux, {
       repo,
       tag,
@@ -425,6 +443,7 @@ export function foregroundArgs(o: SessionOptions, repo: string): string[] {
   for (const t of o.task ?? []) a.push('--task', t);
   if (o.maxIterations !== undefined) a.push('--max-iterations', String(o.maxIterations));
   if (o.pipeline !== undefined) a.push('--pipeline', String(o.pipeline));
+  if (o.pipelineGpus !== undefined) a.push('--pipeline-gpus', o.pipelineGpus);
   if (o.until) a.push('--until', o.until);
   if (o.sandbox) a.push('--sandbox');
   if (o.baseline === false) a.push('--no-baseline');

@@ -161,3 +161,76 @@ describe('--pipeline 2 (real git, real tmux, fake agent)', () => {
     ]);
   }, 120_000);
 });
+
+/**
+ * One agent with two local GPUs (pipeline.gpus): a fake agent whose turn 1 moves X toward the optimum and turn 2
+ * adds a comment (no better, so never stale); each run waits in the rendezvous until `n` runs are there.
+ */
+async function twoSlotSession(tag: string, n: number, config: Record<string, unknown> = { pipeline: { gpus: [0, 1] } }) {
+  const repo = jobRepo('rendezvous.py', { agent: { command: 'node', args: [FAKE] }, budget_seconds: 30, ...config });
+  expect((await cli(['init', '--tag', tag], { cwd: repo })).exitCode).toBe(0); // the baseline trains alone
+  const meet = path.join(scratch, `meet-${tag}`);
+  (await import('node:fs')).mkdirSync(meet);
+  const count = path.join(scratch, `n-${tag}`);
+  const turn = [
+    `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}`,
+    `if [ $n -eq 1 ]; then sed -i "s/^X = .*/X = 2.0/" train.py; else echo "# idea $n" >> train.py; fi`,
+    'ar-supervise submit -m "idea $n"',
+  ].join('; ');
+  const env = { RENDEZVOUS: meet, RENDEZVOUS_N: String(n), AR_TMUX_SOCKET: tmux.socket, FAKE_AGENT_DIALOGS: '', FAKE_AGENT_TURN_MS: '50', FAKE_AGENT_RUN: turn, AR_SUPERVISOR_SESSION: undefined };
+  const recs = () => readFileSync(path.join(repo, `.autoresearch/${tag}/runs.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return { repo, meet, env, recs };
+}
+
+describe('one agent, several slots (real git, real tmux, fake agent, rendezvous fixture)', () => {
+  it('pipeline.gpus [0, 1]: two experiments train at once, one per GPU; decided in finishing order; depth defaults to 3', async () => {
+    const { repo, env, recs } = await twoSlotSession('two', 2);
+    const lines: string[] = [];
+    // Each run waits until both are in the rendezvous: with one slot the first would wait alone and crash.
+    const r = await runForeground({ name: 'two', repo, foreground: true, baseline: false, maxIterations: 2 }, { tmux, env: { ...process.env, ...env } as NodeJS.ProcessEnv, out: (l) => lines.push(l), timing: FAST });
+    expect(r, lines.join('\n')).toBe(0);
+    const runs = recs().filter((x) => x.experiment !== undefined);
+    expect(runs.map((x) => [x.description, x.status]).sort()).toEqual([
+      ['idea 1', 'keep'],
+      ['idea 2', 'discard'],
+    ]);
+    // Both met: each log says 2 of 2, and names its own GPU.
+    const logs = runs.map((x) => readFileSync(path.join(repo, x.log), 'utf8'));
+    for (const l of logs) expect(l).toMatch(/met 2 of 2/);
+    expect(logs.map((l) => /CUDA_VISIBLE_DEVICES=(\d*)/.exec(l)![1]).sort()).toEqual(['0', '1']);
+    // The rows are in the order the runs ended.
+    const ends = runs.map((x) => Date.parse(x.end));
+    expect([...ends].sort((a, b) => a - b)).toEqual(ends);
+    expect(readFileSync(path.join(repo, 'CLAUDE.md'), 'utf8')).toMatch(/a pipeline: 3 in flight/);
+    await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
+  }, 150_000);
+
+  it('--pipeline-gpus 0,1: kill while two train stops both and records each once; nothing is left running', async () => {
+    // Three must meet, so the two in flight wait until kill.
+    const { repo, meet, env, recs } = await twoSlotSession('twok', 3, {});
+    const started = await cli(['--session', 'twok', '--pipeline-gpus', '0,1'], { cwd: repo, env });
+    expect(started.exitCode, started.all).toBe(0);
+    await until('two runs in the rendezvous at once', () => readdirSync(meet).length === 2);
+    const k = await cli(['kill', 'twok'], { cwd: repo, env, timeout: 40_000 });
+    expect(k.exitCode, k.all).toBe(0);
+    await until('no process of ours left', () => processesIn(repo).length === 0, 15_000);
+    expect(readdirSync(meet).length).toBe(2);
+    expect(recs().slice(1).map((x) => [x.experiment, x.status, x.crashReason]).sort()).toEqual([
+      [2, 'crash', 'interrupted'],
+      [3, 'crash', 'interrupted'],
+    ]);
+  }, 150_000);
+
+  it('bad pipeline GPUs are one sentence, exit 2, before anything starts', async () => {
+    const repo = jobRepo('rendezvous.py', { agent: { command: 'node', args: [FAKE] } });
+    const twice = await cli(['--session', 'bad', '--pipeline-gpus', '0,0'], { cwd: repo });
+    expect([twice.exitCode, twice.stderr.trim()]).toEqual([2, expect.stringMatching(/^ar-supervise: --pipeline-gpus names GPU 0 twice; give each GPU once \(one slot per GPU\)\.$/)]);
+    const lanes = await cli(['--session', 'bad', '--lanes', '2', '--pipeline-gpus', '0,1'], { cwd: repo });
+    expect([lanes.exitCode, lanes.stderr.trim()]).toEqual([2, expect.stringMatching(/lanes give each agent its own GPU; .* use one or the other\.$/)]);
+    writeFileSync(path.join(repo, 'autoresearch.yaml'), readFileSync(path.join(repo, 'autoresearch.yaml'), 'utf8') + 'executor: {kind: slurm, parallel: 2}\npipeline: {gpus: [0, 1]}\n');
+    const slurm = await cli(['--session', 'bad'], { cwd: repo });
+    expect([slurm.exitCode, slurm.stderr.trim()]).toEqual([2, expect.stringMatching(/^ar-supervise: pipeline GPUs are for the local executor; .* set executor\.parallel instead\.$/)]);
+    expect(existsSync(path.join(repo, '.autoresearch/bad'))).toBe(false);
+  }, 60_000);
+});
+
