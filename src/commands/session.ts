@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--tasks <file.yaml>', 'task list: YAML list of {text, priority} (replaces config tasks)')
     .option('--task <text>', 'a task at the highest priority (repeatable)', collect)
     .option('--max-iterations <n>', 'stop after n agent turns', positiveInt)
-    .option('--pipeline <n>', 'keep n experiments in flight: the agent queues ideas (submit) while earlier ones train (default: config pipeline.depth, 1)', positiveInt)
+    .option('--pipeline <n>', 'keep n experiments in flight: the agent queues ideas (submit) while earlier ones train (default: config pipeline.depth, else 1 with one slot, slots + 1 with several)', positiveInt)
     .option('--pipeline-gpus <list>', "the local GPUs this agent's experiments train on, one slot each: 0,1,2,3 (CUDA_VISIBLE_DEVICES; default: config pipeline.gpus, one slot)")
     .option('--until <HH:MM>', 'stop at this time of day')
     .option('--foreground', 'stay in this terminal instead of running detached in tmux')
