@@ -14,7 +14,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): Config {
   const { doc, line } = parseYaml(text, file);
   const raw = doc.toJS() as unknown;
   if (raw === null || raw === undefined) return defaultConfig();
-  return readWith(ConfigSchema, raw, { file, got: typeName, line });
+  return readWith(ConfigSchema, raw, { file, got: typeName, line, lineInWhere: true });
 }
 
 /** Load `autoresearch.yaml` from the repo root (defaults when absent), then apply TIME_BUDGET. */

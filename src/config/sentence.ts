@@ -31,6 +31,8 @@ export interface Reader {
   got: (value: unknown) => string;
   /** The line of the value at this path in the file, or null. */
   line?: (path: Array<string | number>, keyItself: boolean) => number | null;
+  /** The line goes right after the key in {where} (for files whose messages have no {line} of their own). */
+  lineInWhere?: boolean;
 }
 
 interface PathItem {
@@ -71,7 +73,7 @@ export function sentence(issue: Issue, r: Reader): string {
   const line = r.line?.(at.full, at.keyItself) ?? null;
   const fill: Record<string, string> = {
     file: r.file,
-    where: at.key ? `${r.file}: "${at.key}"` : r.file,
+    where: (at.key ? `${r.file}: "${at.key}"` : r.file) + (r.lineInWhere && line !== null ? ` (line ${line})` : ''),
     key: at.key,
     got: r.got(at.value),
     n: String(at.n ?? ''),
