@@ -34,7 +34,7 @@ beforeAll(async () => {
   // A live "supervisor" whose agent's pane shows the keys, and a run in progress whose log prints them.
   sup = fakeSupervisor('mar5');
   writeSupervisor(repo, 'mar5', sup.pid!, SOCKET, { currentTask: `task with ${ALL}` });
-  writeFileSync(path.join(repo, '.autoresearch', 'mar5', 'pending.json'), JSON.stringify({ id: 10, runner: sup.pid, description: `pending ${ALL}`, start: new Date().toISOString(), log: '.autoresearch/mar5/logs/9.log' }));
+  writeFileSync(path.join(repo, '.autoresearch', 'mar5', 'pending.json'), JSON.stringify({ id: 10, pid: null, runner: sup.pid, commit: git(repo, ['rev-parse', 'HEAD']), parent: git(repo, ['rev-parse', 'HEAD~1']), description: `pending ${ALL}`, start: new Date().toISOString(), log: '.autoresearch/mar5/logs/9.log' }));
   await tmux.newSession({ name: 'ar-mar5', cwd: repo, argv: ['sh', '-c', 'echo "env: $ANTHROPIC_API_KEY $HF_TOKEN $AR_SECRET_TOKEN"; exec cat'], env: KEYS });
   [served, shared] = await Promise.all([serve(repo, [], KEYS), serve(repo, ['--host', '127.0.0.2'], KEYS)]);
 }, 120_000);
