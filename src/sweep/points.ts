@@ -128,49 +128,50 @@ export interface GreedyResult {
  * A description is evaluated once per sweep: the evaluator replays known results itself.
  */
 export async function greedy(params: SweepParam[], start: Point, evaluate: (t: GreedyTrial) => Promise<GreedyOutcome>, maxPasses = 50): Promise<GreedyResult> {
-  let current = start;
-  for (let pass = 1; pass <= maxPasses; pass++) {
-    const before = current;
-    // Trials of one parameter never touch another, so the pass's size is known at its start.
-    const count = params.reduce((n, p, k) => n + p.values.filter((v) => v.key !== before[k]!.value.key).length, 0);
-    let index = 0;
-    for (const [k, p] of params.entries()) {
-      const planned = p.values.filter((v) => v.key !== before[k]!.value.key);
-      for (const v of planned) {
-        index++;
-        const point = current.map((x, i) => (i === k ? { name: x.name, value: v } : x));
-        const r = await evaluate({ point, pass, index, count });
-        if (r === 'stop') return { best: current, passes: pass, converged: false };
-        if (r.kept) current = point;
-      }
-    }
-    if (samePoint(before, current)) return { best: current, passes: pass, converged: true };
-  }
-  return { best: current, passes: maxPasses, converged: false };
+  // One trial at a time: a kept one is the point the parameter's next values are tried from.
+  return greedyBatched(
+    params,
+    start,
+    async ([t]) => {
+      const r = await evaluate(t!);
+      return r === 'stop' ? 'stop' : { kept: r.kept ? 0 : null };
+    },
+    maxPasses,
+    1,
+  );
 }
 
 /** A batch's answer: which of its trials became the kept state (null: none), or `stop`. */
 export type GreedyBatchOutcome = { kept: number | null } | 'stop';
 
 /**
- * Coordinate descent measuring one parameter's other values side by side: all of them from the current point
- * at once; the one kept (at most one: the best, if it beats the kept state) becomes the current point.
+ * Coordinate descent measuring one parameter's other values side by side: `size` of them at a time (all by
+ * default) from the current point; the one kept (at most one: the best, if it beats the kept state) becomes it.
  */
-export async function greedyBatched(params: SweepParam[], start: Point, evaluate: (trials: GreedyTrial[]) => Promise<GreedyBatchOutcome>, maxPasses = 50): Promise<GreedyResult> {
+export async function greedyBatched(
+  params: SweepParam[],
+  start: Point,
+  evaluate: (trials: GreedyTrial[]) => Promise<GreedyBatchOutcome>,
+  maxPasses = 50,
+  size = Infinity,
+): Promise<GreedyResult> {
   let current = start;
   for (let pass = 1; pass <= maxPasses; pass++) {
     const before = current;
     const count = params.reduce((n, p, k) => n + p.values.filter((v) => v.key !== before[k]!.value.key).length, 0);
     let index = 0;
     for (const [k, p] of params.entries()) {
+      // Trials of one parameter never touch another, so all of them are known when it starts.
       const from = current;
       const trials = p.values
         .filter((v) => v.key !== from[k]!.value.key)
         .map((v) => ({ point: from.map((x, i) => (i === k ? { name: x.name, value: v } : x)), pass, index: ++index, count }));
-      if (trials.length === 0) continue;
-      const r = await evaluate(trials);
-      if (r === 'stop') return { best: current, passes: pass, converged: false };
-      if (r.kept !== null) current = trials[r.kept]!.point;
+      for (let at = 0; at < trials.length; at += size) {
+        const batch = trials.slice(at, at + size);
+        const r = await evaluate(batch);
+        if (r === 'stop') return { best: current, passes: pass, converged: false };
+        if (r.kept !== null) current = batch[r.kept]!.point;
+      }
     }
     if (samePoint(before, current)) return { best: current, passes: pass, converged: true };
   }
