@@ -1,31 +1,19 @@
 // `sweep --parallel K` and `--gpus`: runs side by side on the local executor (real processes, real git).
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BIN, jobRepo, cli, git, cleanupRepos } from '../helpers/repo.js';
 import { stillRunning } from '../../src/adapters/procs.js';
+import { rendezvous, rows } from '../helpers/experiments.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  cleanupRepos();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(cleanupRepos);
 
-const rows = (repo: string) => readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
 const records = (repo: string) =>
   readFileSync(path.join(repo, '.autoresearch', 't', 'runs.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { id: number; description: string; status: string; crashReason?: string; value: number | null; log: string; commit: string; parent: string });
-/** A folder where the runs of a batch meet (test/fixtures/jobs/rendezvous.py): a run alone fails. */
-function rendezvous(n: number): Record<string, string> {
-  const d = mkdtempSync(path.join(tmpdir(), 'ar-rv-'));
-  dirs.push(d);
-  return { RENDEZVOUS: d, RENDEZVOUS_N: String(n) };
-}
-
 async function initRepo(job: string, files: Record<string, string>): Promise<string> {
   const repo = jobRepo(job, { budget_seconds: 60 }, files);
   const r = await cli(['init', '--tag', 't'], { cwd: repo });

@@ -1,26 +1,15 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jobRepo, cli, git, cleanupRepos, processesIn, requireBuild } from '../helpers/repo.js';
+import { jobRepo, cli, git, cleanupRepos, processesIn, requireBuild, tempDir } from '../helpers/repo.js';
+import { queueEmpty, records, rows, runnerGone, set } from '../helpers/experiments.js';
 
 // The queue on real git with the paced fixture: GATE/started-<X>_<Y> appears when a run starts, and the run
 // waits for GATE/go-<X>_<Y>, so each test decides the finishing order.
 
 requireBuild();
-const gates: string[] = [];
-afterAll(() => {
-  cleanupRepos();
-  for (const g of gates) rmSync(g, { recursive: true, force: true });
-});
+afterAll(cleanupRepos);
 
-const rows = (repo: string) => readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
-const records = (repo: string) =>
-  readFileSync(path.join(repo, '.autoresearch/q/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-const set = (repo: string, name: 'X' | 'Y', v: string) => {
-  const f = path.join(repo, 'train.py');
-  writeFileSync(f, readFileSync(f, 'utf8').replace(new RegExp(`^${name} = .*$`, 'm'), `${name} = ${v}`));
-};
 const go = (gate: string, key: string) => writeFileSync(path.join(gate, `go-${key}`), '');
 async function until(what: string, ok: () => boolean, ms = 40_000): Promise<void> {
   const end = Date.now() + ms;
@@ -29,18 +18,8 @@ async function until(what: string, ok: () => boolean, ms = 40_000): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const queueEmpty = (repo: string) => {
-  const dir = path.join(repo, '.autoresearch/q/queue');
-  return !existsSync(dir) || !readdirSync(dir).some((f) => /^\d+\.json$/.test(f));
-};
-const runnerGone = (repo: string) => {
-  const lock = path.join(repo, '.autoresearch/q/runner.lock');
-  return !existsSync(lock);
-};
-
 async function setup(cfg: Record<string, unknown> = {}) {
-  const gate = mkdtempSync(path.join(tmpdir(), 'ar-gate-'));
-  gates.push(gate);
+  const gate = tempDir('ar-gate-');
   const repo = jobRepo('paced.py', { budget_seconds: 20, ...cfg });
   const init = await cli(['init', '--tag', 'q'], { cwd: repo });
   expect(init.exitCode, init.all).toBe(0);
@@ -71,14 +50,14 @@ describe('submit, the runner and the decision rules', () => {
     expect(q.stdout).toMatch(/^#4 +queued .*X=2\.5$/m);
     go(gate, '2.0_1.0');
     go(gate, '2.0_0.0');
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo));
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q'));
     expect(rows(repo).map((r) => [r[1], r[3], r[4]])).toEqual([
       ['1.500000', 'keep', 'baseline'],
       ['1.200000', 'keep', 'X=2'],
       ['1.100000', 'keep', 'Y=0'],
       ['0.000000', 'discard', 'X=2.5 [conflict with #2]'],
     ]);
-    const recs = records(repo);
+    const recs = records(repo, 'q');
     expect(recs.map((r) => r.experiment)).toEqual([undefined, 2, 3, 4]);
     expect(recs[2].parent).toBe(recs[1].commit); // #3 was re-applied onto #2's keep before it started
     expect(recs[3]).toMatchObject({ conflict: 2, status: 'discard', value: null, log: '' });
@@ -107,14 +86,14 @@ describe('submit, the runner and the decision rules', () => {
     await until('#2 to be recorded', () => rows(repo).length === 2);
     go(gate, '1.0_0.0');
     go(gate, '2.0_0.0');
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo));
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q'));
     expect(rows(repo).map((r) => [r[1], r[3], r[4]])).toEqual([
       ['1.500000', 'keep', 'baseline'],
       ['1.200000', 'keep', 'X=2'],
       ['1.400000', 'discard', 'Y=0 [stale]'],
       ['1.100000', 'keep', 'Y=0'],
     ]);
-    const recs = records(repo);
+    const recs = records(repo, 'q');
     expect(recs[2]).toMatchObject({ experiment: 3, stale: true, parent: recs[0].commit, bestBefore: 1.2 });
     expect(recs[3]).toMatchObject({ experiment: 3, remeasured: true, parent: recs[1].commit });
     const gpus = [2, 3].map((i) => /gpu=(\d)/.exec(readFileSync(path.join(repo, recs[i - 1].log), 'utf8'))?.[1]);
@@ -132,15 +111,15 @@ describe('submit, the runner and the decision rules', () => {
     await until('#2 to be recorded', () => rows(repo).length === 2);
     go(gate, '1.0_0.0');
     go(gate, '2.0_0.0'); // a re-measurement would not wait: only the ledger can show it did not run
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo));
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q'));
     expect(rows(repo).map((r) => [r[1], r[3], r[4]])).toEqual([
       ['1.500000', 'keep', 'baseline'],
       ['1.200000', 'keep', 'X=2'],
       ['1.400000', 'discard', 'Y=0 [stale]'],
     ]);
-    expect(records(repo)[2]).toMatchObject({ experiment: 3, stale: true, status: 'discard' });
+    expect(records(repo, 'q')[2]).toMatchObject({ experiment: 3, stale: true, status: 'discard' });
     expect(existsSync(path.join(gate, 'started-2.0_0.0'))).toBe(false);
-    expect(git(repo, ['rev-parse', 'autoresearch/q'])).toBe(records(repo)[1].commit);
+    expect(git(repo, ['rev-parse', 'autoresearch/q'])).toBe(records(repo, 'q')[1].commit);
   }, 90_000);
 
   it('a runner SIGKILLed between the [stale] row and queueing its re-measurement: the next runner still measures it again', async () => {
@@ -163,14 +142,14 @@ describe('submit, the runner and the decision rules', () => {
     go(gate, '2.0_0.0');
     const again = await cli(['queue'], { cwd: repo, env: { GATE: gate } }); // a runner without the pause
     expect(again.exitCode, again.all).toBe(0);
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo) && rows(repo).length === 4);
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q') && rows(repo).length === 4);
     expect(rows(repo).map((r) => [r[1], r[3], r[4]])).toEqual([
       ['1.500000', 'keep', 'baseline'],
       ['1.200000', 'keep', 'X=2'],
       ['1.400000', 'discard', 'Y=0 [stale]'],
       ['1.100000', 'keep', 'Y=0'],
     ]);
-    expect(records(repo)[3]).toMatchObject({ experiment: 3, remeasured: true });
+    expect(records(repo, 'q')[3]).toMatchObject({ experiment: 3, remeasured: true });
   }, 90_000);
 
   it('the noise margin holds for queued results too', async () => {
@@ -184,9 +163,9 @@ describe('submit, the runner and the decision rules', () => {
     await sub('X=2');
     set(repo, 'Y', '0.5'); // better by 0.075: inside it
     await sub('Y=0.5');
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo) && rows(repo).length === 3);
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q') && rows(repo).length === 3);
     expect(rows(repo).map((r) => r[3])).toEqual(['keep', 'keep', 'discard']);
-    expect(records(repo)[2].noise.margin).toBeCloseTo(0.075, 6);
+    expect(records(repo, 'q')[2].noise.margin).toBeCloseTo(0.075, 6);
   }, 60_000);
 
   it('a SIGKILLed runner: the cut-off experiment is recorded once as interrupted, its training stopped, the queued one still runs', async () => {
@@ -203,13 +182,13 @@ describe('submit, the runner and the decision rules', () => {
     await until('the runner to die', () => !existsSync(`/proc/${runner}`) || readFileSync(`/proc/${runner}/stat`, 'utf8').includes(') Z'));
     const again = await cli(['queue'], { cwd: repo, env }); // finds the queue without a runner: starts one
     expect(again.exitCode, again.all).toBe(0);
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo) && rows(repo).length === 3);
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q') && rows(repo).length === 3);
     expect(rows(repo).map((r) => [r[3], r[4]])).toEqual([
       ['keep', 'baseline'],
       ['crash', 'X=2'],
       ['keep', 'Y=0'],
     ]);
-    expect(records(repo)[1]).toMatchObject({ experiment: 2, crashReason: 'interrupted' });
+    expect(records(repo, 'q')[1]).toMatchObject({ experiment: 2, crashReason: 'interrupted' });
     await until('no process of ours left (the training of #2 was killed, not left waiting)', () => processesIn(repo).length === 0, 10_000);
     expect(existsSync(path.join(gate, 'started-2.0_0.0'))).toBe(false); // never run twice, nor re-applied
   }, 90_000);
@@ -237,7 +216,7 @@ describe('submit, the runner and the decision rules', () => {
     expect(run.stderr).toMatch(/queued experiments are running/);
     const cancel = await cli(['queue', '--cancel', '2'], { cwd: repo });
     expect(cancel.stdout).toMatch(/#2 is being stopped/);
-    await until('the queue to empty', () => queueEmpty(repo) && runnerGone(repo) && rows(repo).length === 2);
-    expect(records(repo)[1]).toMatchObject({ experiment: 2, status: 'crash', crashReason: 'interrupted' });
+    await until('the queue to empty', () => queueEmpty(repo, 'q') && runnerGone(repo, 'q') && rows(repo).length === 2);
+    expect(records(repo, 'q')[1]).toMatchObject({ experiment: 2, status: 'crash', crashReason: 'interrupted' });
   }, 60_000);
 });

@@ -50,6 +50,13 @@ export function jobRepo(job: string, config: Record<string, unknown> = {}, extra
   });
 }
 
+/** A temp folder removed with the repos by cleanupRepos(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 export function cleanupRepos(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }

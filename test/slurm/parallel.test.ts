@@ -1,30 +1,19 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanupRepos, cli, git, jobRepo, requireBuild } from '../helpers/repo.js';
+import { records, rendezvous } from '../helpers/experiments.js';
 import { SLURM, jobState, useCluster } from './helpers.js';
 
 // Many runs at once on the one-node test cluster (four fake GPUs): each run its own job, side by side. The
 // fixture test/fixtures/jobs/rendezvous.py fails a run that does not meet the others: proof of overlap, no timing.
 
-const dirs: string[] = [];
 beforeAll(() => {
   requireBuild();
   useCluster();
 }, 240_000);
-afterAll(() => {
-  cleanupRepos();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(cleanupRepos);
 
-const records = (repo: string, tag = 't') =>
-  readFileSync(path.join(repo, `.autoresearch/${tag}/runs.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-function rendezvous(n: number, alone?: string): Record<string, string> {
-  const d = mkdtempSync(path.join(tmpdir(), 'ar-rv-'));
-  dirs.push(d);
-  return { RENDEZVOUS: d, RENDEZVOUS_N: String(n), ...(alone !== undefined ? { RENDEZVOUS_ALONE: alone } : {}) };
-}
 const CFG = { executor: { ...SLURM.executor }, budget_seconds: 60 };
 
 describe.concurrent('many runs at once on Slurm', () => {
@@ -33,7 +22,7 @@ describe.concurrent('many runs at once on Slurm', () => {
     expect((await cli(['init', '--tag', 't', '--no-baseline'], { cwd: repo })).exitCode).toBe(0);
     const r = await cli(['sweep', 'grid.yaml', '--parallel', '2'], { cwd: repo, env: rendezvous(2), timeout: 200_000 });
     expect(r.exitCode, r.all).toBe(0);
-    const recs = records(repo);
+    const recs = records(repo, 't');
     // X=2 ends first or second; either way it is recorded as a discard before X=3's keep.
     expect(recs.map((x) => [x.description, x.status])).toEqual([
       ['X=2.0', 'discard'],
@@ -71,7 +60,7 @@ describe.concurrent('many runs at once on Slurm', () => {
     const init = await cli(['init', '--tag', 't'], { cwd: repo, env: rendezvous(2, '0'), timeout: 200_000 });
     expect(init.exitCode, init.all).toBe(0);
     expect(init.stdout).toMatch(/Noise estimate: 2 baseline reruns, 2 side by side/);
-    const recs = records(repo);
+    const recs = records(repo, 't');
     expect(recs.map((x) => x.status)).toEqual(['keep', 'discard', 'discard']);
     for (const x of recs.slice(1)) {
       expect(x.job).toMatchObject({ engine: 'slurm', state: 'COMPLETED' });

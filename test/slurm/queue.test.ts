@@ -1,35 +1,24 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanupRepos, cli, jobRepo, requireBuild } from '../helpers/repo.js';
+import { cleanupRepos, cli, jobRepo, requireBuild, tempDir } from '../helpers/repo.js';
+import { queueEmpty, records, rows, runnerGone, set } from '../helpers/experiments.js';
 import { SLURM, jobState, slurm, useCluster, waitFor } from './helpers.js';
 
 // Experiments in flight as Slurm jobs (executor.parallel): the paced fixture writes GATE/started-<X>_<Y> when a job
 // starts and waits for GATE/go-<X>_<Y>, so each test decides the finishing order; nothing depends on timing.
 
-const gates: string[] = [];
 beforeAll(() => {
   requireBuild();
   useCluster();
 }, 240_000);
-afterAll(() => {
-  cleanupRepos();
-  for (const g of gates) rmSync(g, { recursive: true, force: true });
-});
+afterAll(cleanupRepos);
 
-const rows = (repo: string) => readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
-const records = (repo: string) =>
-  readFileSync(path.join(repo, '.autoresearch/q/runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const entries = (repo: string) => {
   const dir = path.join(repo, '.autoresearch/q/queue');
   return existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8'))) : [];
 };
-const done = (repo: string) => entries(repo).length === 0 && !existsSync(path.join(repo, '.autoresearch/q/runner.lock'));
-const set = (repo: string, name: 'X' | 'Y', v: string) => {
-  const f = path.join(repo, 'train.py');
-  writeFileSync(f, readFileSync(f, 'utf8').replace(new RegExp(`^${name} = .*$`, 'm'), `${name} = ${v}`));
-};
+const done = (repo: string) => queueEmpty(repo, 'q') && runnerGone(repo, 'q');
 /** Our jobs the controller still has queued or running (squeue forgets ended ones). */
 const liveJobs = (prefix: string) =>
   slurm('squeue', ['-h', '-o', '%j|%T'])
@@ -37,8 +26,7 @@ const liveJobs = (prefix: string) =>
     .filter((l) => l.startsWith(prefix));
 
 async function setup(parallel: number) {
-  const gate = mkdtempSync(path.join(tmpdir(), 'ar-gate-'));
-  gates.push(gate);
+  const gate = tempDir('ar-gate-');
   const repo = jobRepo('paced.py', { budget_seconds: 20, executor: { ...SLURM.executor, parallel } });
   const env = { GATE: gate };
   const go = (key: string) => writeFileSync(path.join(gate, `go-${key}`), '');
@@ -86,7 +74,7 @@ describe.concurrent('experiments in flight on Slurm', () => {
       ['1.400000', 'discard', 'Y=0 [stale]'],
       ['1.100000', 'keep', 'Y=0'],
     ]);
-    const recs = records(repo);
+    const recs = records(repo, 'q');
     expect(recs[3]).toMatchObject({ experiment: 3, stale: true, parent: recs[0].commit, job: { engine: 'slurm', state: 'COMPLETED' } });
     expect(recs[4]).toMatchObject({ experiment: 3, remeasured: true, parent: recs[1].commit, job: { engine: 'slurm', state: 'COMPLETED' } });
     expect(recs[2].job).toBeUndefined(); // the conflict never became a job
@@ -119,7 +107,7 @@ describe.concurrent('experiments in flight on Slurm', () => {
     await waitFor(() => ids.every((id) => ['CANCELLED', 'COMPLETED', 'FAILED'].includes(jobState(id))), 60_000, 'the cut-off jobs to end');
     for (const id of ids) expect(jobState(id)).toBe('CANCELLED');
     expect(liveJobs('ar-q-')).toEqual([]);
-    const recs = records(repo);
+    const recs = records(repo, 'q');
     expect(recs.map((r) => [r.experiment ?? null, r.status, r.crashReason ?? null])).toEqual([
       [null, 'keep', null],
       [2, 'crash', 'interrupted'],
