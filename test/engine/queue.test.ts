@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jobRepo, cli, git, cleanupRepos, processesIn, requireBuild, tempDir } from '../helpers/repo.js';
 import { queueEmpty, records, rows, runnerGone, set } from '../helpers/experiments.js';
+import { until } from '../helpers/until.js';
 
 // The queue on real git with the paced fixture: GATE/started-<X>_<Y> appears when a run starts, and the run
 // waits for GATE/go-<X>_<Y>, so each test decides the finishing order.
@@ -11,13 +12,6 @@ requireBuild();
 afterAll(cleanupRepos);
 
 const go = (gate: string, key: string) => writeFileSync(path.join(gate, `go-${key}`), '');
-async function until(what: string, ok: () => boolean, ms = 40_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 async function setup(cfg: Record<string, unknown> = {}) {
   const gate = tempDir('ar-gate-');
   const repo = jobRepo('paced.py', { budget_seconds: 20, ...cfg });

@@ -12,6 +12,7 @@ import { killSessionsAndLanes as killSessions } from '../../src/lanes/control.js
 import { collectStatusWithLanes as collectStatus, filterStatus, formatStatusWithLanes as formatStatus } from '../../src/lanes/status.js';
 import type { RunRecord } from '../../src/engine/types.js';
 import { cleanupRepos, cli, git, jobRepo, ROOT, requireBuild } from '../helpers/repo.js';
+import { until } from '../helpers/until.js';
 
 const SOCKET = `artest-${process.pid}-lanes`;
 const tmux = new Tmux(SOCKET);
@@ -30,7 +31,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function records(wt: string, tag: string): RunRecord[] {
   const f = path.join(wt, '.autoresearch', tag, 'runs.jsonl');
@@ -39,14 +39,6 @@ function records(wt: string, tag: string): RunRecord[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as RunRecord);
-}
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('lanes: one agent per GPU (real tmux, fake agent)', () => {

@@ -9,6 +9,7 @@ import { collectStatusWithLanes as collectStatus, filterStatus, formatStatusWith
 import type { RunRecord } from '../../src/engine/types.js';
 import { cleanupRepos, cli, jobRepo, ROOT, requireBuild } from '../helpers/repo.js';
 import { SLURM, slurm, useCluster } from './helpers.js';
+import { until } from '../helpers/until.js';
 
 const SOCKET = `artest-${process.pid}-slurmlanes`;
 const tmux = new Tmux(SOCKET);
@@ -24,19 +25,10 @@ afterAll(async () => {
   cleanupRepos();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const records = (wt: string, tag: string): RunRecord[] => {
   const f = path.join(wt, '.autoresearch', tag, 'runs.jsonl');
   return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunRecord) : [];
 };
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 describe('lanes on Slurm', () => {
   it('two lanes: every run is a job with the GPU Slurm gave it; status shows where each run is; kill cancels the jobs', async () => {
     const repo = jobRepo('env_dump.py', { ...SLURM, agent: { command: 'node', args: [FAKE] }, budget_seconds: 30 });

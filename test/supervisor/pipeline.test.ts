@@ -8,6 +8,7 @@ import { Tmux } from '../../src/adapters/tmux.js';
 import { runForeground } from '../../src/supervisor/session.js';
 import { execa } from 'execa';
 import { BIN, cleanupRepos, cli, isLive, jobRepo, processesIn, requireBuild, ROOT } from '../helpers/repo.js';
+import { until } from '../helpers/until.js';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
 const tmux = new Tmux(`artest-${process.pid}-pipeline`);
@@ -20,14 +21,6 @@ afterAll(async () => {
   cleanupRepos();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A tag `tag` with its baseline, and a fake agent whose turn n queues an idea held by the gate until the test lets it go. */
 async function gatedSession(tag: string) {
