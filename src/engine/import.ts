@@ -15,7 +15,7 @@ import { writeAtomic } from '../fs/atomic.js';
 import { readState, writeState, type TagState } from './state.js';
 import { validateTag } from './init.js';
 import { repoRoot } from './repo.js';
-import type { LedgerRow, RunRecord, Status } from './types.js';
+import type { LedgerRow, RunRecord } from './types.js';
 
 /** One row of the ledger being imported (what the results.tsv reader gives). */
 export type ImportRow = LedgerRow;

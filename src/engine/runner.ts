@@ -194,7 +194,7 @@ class Runner {
 
   /** Start one queued experiment on a slot, first re-applied onto the best if the best moved past its parent. */
   private async start(queued: QueueEntry, slot: Slot): Promise<void> {
-    const { repo, tag, config } = this.o;
+    const { repo, tag } = this.o;
     // Taken off the queue under its lock: a `queue --cancel` that got there first wins.
     const e = await withLock(queueLockPath(repo, tag), async () => {
       const now = readQueue(repo, tag).find((x) => x.n === queued.n);

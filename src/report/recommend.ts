@@ -22,7 +22,6 @@ function list(runs: readonly RunRef[]): string {
 export function recommend(runs: Runs, m: Facts): Recommendation[] {
   const t = RunTable.of(runs);
   const out: Recommendation[] = [];
-  const gain = (delta: number) => (m.goal === 'min' ? -delta : delta);
 
   if (m.stall.stalled) {
     const k = m.stall.lastKeep;

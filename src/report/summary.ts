@@ -1,11 +1,10 @@
 // The report model: every number the report shows, computed from the records and nothing else.
-import type { PushReport } from './push.js';
 import { CRASH, DISCARD, KEEP, RunTable, type Runs } from './runs.js';
 import type { Source } from './load.js';
 import { recommend } from './recommend.js';
 import { estimateNoise } from './noise.js';
 import type { Goal } from './stats.js';
-import type { AgentRuns, CrashGroup, Improvement, LaneSummary, NearMiss, ReportModel, RunRef, Stall, ViolationRef } from './model.js';
+import type { AgentRuns, Improvement, LaneSummary, ReportModel, RunRef, Stall, ViolationRef } from './model.js';
 
 export type * from './model.js';
 
@@ -60,7 +59,6 @@ export function summarize(runs: Runs, opts: SummaryOptions): ReportModel {
   const byStatus = [0, 0, 0];
 
   for (let i = 0; i < n; i++) {
-    const index = i + 1;
     const code = statusCol[i]!;
     const violation = violationCol[i];
     const v = valueCol[i]!;

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { Tmux, type TmuxApi } from '../adapters/tmux.js';
-import { Git, gitSync, topLevelSync } from '../adapters/git.js';
+import { Git, topLevelSync } from '../adapters/git.js';
 import { loadConfig, type Config, type TaskSpec } from '../config.js';
 import { UsageError } from '../errors.js';
 import { addToExclude, isTracked } from '../engine/exclude.js';
