@@ -135,7 +135,8 @@ describe('the dashboard page', () => {
 
   it('shows a hostile description as text, and nothing runs', async () => {
     await page.fill('#text-filter', 'onerror');
-    await page.waitForFunction(() => document.getElementById('run-count')?.textContent?.startsWith('1 of'));
+    // The count and the rows are drawn apart: wait for both (the count alone came before the rows, once).
+    await page.waitForFunction(() => document.getElementById('run-count')?.textContent?.startsWith('1 of') && document.querySelectorAll('tr.run').length === 1);
     expect(await text(page, 'tr.run td.desc')).toBe(XSS);
     expect(await page.locator('main img').count()).toBe(0);
     await page.click('tr.run');
