@@ -37,7 +37,8 @@ async function setup(parallel: number) {
   return { repo, gate, env, go, started, sub: (m: string, extra: string[] = []) => cli(['submit', '-m', m, ...extra], { cwd: repo, env }) };
 }
 
-describe.concurrent('experiments in flight on Slurm', () => {
+// One test at a time: both use the tag q, so their jobs share the name prefix that "no job left" checks.
+describe('experiments in flight on Slurm', () => {
   it('two jobs in flight (parallel 2), a third waits; queue says where each is; finishing order decides: a conflict is not measured, a stale result is measured again', async () => {
     const { repo, env, go, started, sub } = await setup(2);
     set(repo, 'X', '2.0');
