@@ -148,8 +148,6 @@ export class LedgerTable {
       return (x < y ? -1 : x > y ? 1 : 0) * dir || (a - b) * dir;
     });
     this.rows = at.map((i) => rows[i]!);
-    const n = all.length;
-    this.count.textContent = rows.length === n ? `${n} run${n === 1 ? '' : 's'}` : `${rows.length} of ${n} runs`;
     this.paint();
   }
 
@@ -180,6 +178,10 @@ export class LedgerTable {
     if (last < this.rows.length) trs.push(pad((this.rows.length - last) * ROW_H));
     if (this.rows.length === 0) trs.push(h('tr', {}, h('td', { colspan: cols.length, class: 'empty' }, this.store.snap.runs.length ? 'No run matches the filter.' : 'No runs yet.')));
     this.body.replaceChildren(...trs);
+    // The count is drawn with the rows, so what it says is what the table shows.
+    const n = this.store.snap.runs.length;
+    const k = this.rows.length;
+    this.count.textContent = k === n ? `${n} run${n === 1 ? '' : 's'}` : `${k} of ${n} runs`;
   }
 
   private row(r: WireRun, cols: Column[]): HTMLTableRowElement {
