@@ -7,6 +7,7 @@ import { parseGpuList } from '../parallel-flags.js';
 import { stateDir } from '../paths.js';
 import { interruptOnSignals } from './init.js';
 import type { QueueEntry } from '../engine/queue.js';
+import { whereRow, whereStarted } from '../engine/where.js';
 
 /** `--gpus 0,1`: the GPUs the runner gives its slots, one each. */
 export function parseGpus(v: string | undefined): string[] | null {
@@ -31,21 +32,14 @@ export async function ensureRunner(repo: string, tag: string, gpus: string[] | n
   return child.pid ?? null;
 }
 
-const ago = (iso: string | undefined, now: number) => (iso ? `${Math.max(0, Math.round((now - Date.parse(iso)) / 1000))} s` : '');
-
 /**
  * State, place and time of one entry: `queued` here (waiting for a slot), `pending` in the scheduler's queue
  * (`job 812 (Resources)`), or `running` (`slot 0`, `job 812 on a07`, for how long it has trained).
  */
 export function whereIs(e: QueueEntry, now: number): string {
-  const row = (state: string, place: string, since: string | undefined) => `${state.padEnd(8)} ${place.padEnd(22)} ${ago(since, now).padStart(6)}`;
-  if (e.state !== 'running') return row('queued', '', e.queued);
-  const job = e.job?.id && e.job.engine !== 'local' ? `job ${e.job.id}` : null; // a local one is a process group on its slot
-  const place = e.job?.place;
-  if (!job) return row('running', `slot ${e.slot ?? '?'}`, e.started);
-  if (place?.state !== 'running') return row('pending', `${job}${place?.reason ? ` (${place.reason})` : ''}`, e.started);
-  const since = e.started ? new Date(Date.parse(e.started) + place.queuedMs).toISOString() : undefined;
-  return row('running', `${job}${place.node ? ` on ${place.node}` : ''}`, since);
+  if (e.state !== 'running') return whereRow('queued', '', e.queued, now);
+  const w = whereStarted(e.job, e.started, `slot ${e.slot ?? '?'}`);
+  return whereRow(w.state, w.place, w.since, now);
 }
 
 export function register(program: Command): void {

@@ -217,6 +217,7 @@ export type JobPlace = v.InferOutput<typeof JobPlaceSchema>;
 
 /** A job and where it is (queued, running on a node): a pending run's, a running queue entry's. */
 const JobWhereSchema = v.looseObject({ ...JobHandleSchema.entries, place: v.optional(JobPlaceSchema) });
+export type JobWhere = v.InferOutput<typeof JobWhereSchema>;
 
 /** Who made a run: the agent profile and model, when an agent did. */
 const madeBy = v.object({ agent: v.optional(v.string()), model: v.optional(v.string()) });

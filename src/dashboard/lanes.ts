@@ -1,15 +1,16 @@
 // What each session or lane is doing, from the files its supervisor and its runs keep: supervisor.json,
-// pending.json (the run in progress) and the run's log. No tmux call: the page's pane is pane.ts's.
+// pending.json (the run in progress), a batch's pending-<n>.json (runs side by side) and the run's log. No tmux call: the page's pane is pane.ts's.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { isAlive as pidAlive } from '../adapters/pid.js';
+import { runsInFlight } from '../engine/in-flight.js';
 import { pendingPath, readPending, runPlace } from '../engine/pending.js';
 import { isSupervisorProcess } from '../supervisor/discover.js';
 import { readSupervisorState } from '../supervisor/state.js';
 import type { LedgerFeed } from './feed.js';
 import type { Place } from './places.js';
-import type { WireCurrentRun, WireLane } from '../report/wire.js';
+import type { WireCurrentRun, WireLane, WireRunInFlight } from '../report/wire.js';
 
 /** Whether a pid is a live supervisor of the tag; `ps` is asked once per pid, liveness every time. */
 export class SupervisorCheck {
@@ -75,9 +76,15 @@ export function laneView(p: Place, feed: LedgerFeed, o: { sup: SupervisorCheck; 
     runs: runs.length,
     best,
     current,
+    inFlight: inFlightOf(p),
     pane: live && LIVE.has(st!.state),
     dashboard: live ? ((st as { dashboard?: string }).dashboard ?? null) : null,
   };
+}
+
+/** Every run in flight on the tag, where it is and since when (the markers are read again on each refresh). */
+function inFlightOf(p: Place): WireRunInFlight[] {
+  return runsInFlight(p.home, p.tag).map((r) => ({ id: r.id, description: r.description, state: r.state, place: r.place, sinceMs: Date.parse(r.since) || null }));
 }
 
 /** The run in progress (its runner alive), with its log's last lines. */

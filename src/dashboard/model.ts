@@ -159,7 +159,7 @@ export class DashboardModel extends EventEmitter {
 
   private tick(): void {
     if (this.closed) return;
-    const training = this.lanes.some((l) => l.current);
+    const training = this.lanes.some((l) => l.current || l.inFlight.some((r) => r.state !== 'stale'));
     this.timer = setTimeout(() => {
       this.rescan = true;
       this.refresh();

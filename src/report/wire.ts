@@ -41,6 +41,19 @@ export interface WireCurrentRun {
   tail: string;
 }
 
+/** A run in flight (a batch's runs side by side have one each): where it is and since when. */
+export interface WireRunInFlight {
+  /** Its ledger id, once given (a batch's run gets one when it is recorded). */
+  id: number | null;
+  description: string;
+  /** running, pending (in the scheduler's queue), stale (its runner is gone). */
+  state: string;
+  /** `pid 4312`, `job 812 (Resources)`, `job 812 on a07`, `runner 4312 gone`. */
+  place: string;
+  /** Unix ms its clock counts from (the start, or the end of its time queued once its job runs). */
+  sinceMs: number | null;
+}
+
 /** One session or lane: what its supervisor is doing. */
 export interface WireLane {
   tag: string;
@@ -63,6 +76,8 @@ export interface WireLane {
   runs: number;
   best: { id: number; value: number; commit: string } | null;
   current: WireCurrentRun | null;
+  /** Every run in flight: pending.json's and a batch's pending-<n>.json's. */
+  inFlight: WireRunInFlight[];
   /** Whether the agent's pane can be watched (its tmux session is up). */
   pane: boolean;
   /** The URL of a dashboard started beside this session (`--dashboard`). */

@@ -1,10 +1,13 @@
 // `ar-supervise status`: what each of our sessions is doing.
+import path from 'node:path';
 import type { TmuxApi } from '../adapters/tmux.js';
 import { readRecords } from '../engine/records.js';
 import { pushProblem } from '../engine/push.js';
 import { fmtValue } from '../format.js';
 import { bestRun } from './claudemd.js';
 import { runPlace } from '../engine/pending.js';
+import { runsInFlight, type RunInFlight } from '../engine/in-flight.js';
+import { inFlightLine, tagsInFlightHere } from './status-in-flight.js';
 import { discover } from './discover.js';
 import { shownState, stopReasonWords, type ShownState, type SupervisorState } from './state.js';
 
@@ -12,7 +15,8 @@ export type { ShownState };
 
 export interface SessionStatus {
   name: string;
-  state: ShownState;
+  /** idle: no session, only runs in flight (a `run` or `sweep` typed by hand). */
+  state: ShownState | 'idle';
   iterations: number;
   runs: number;
   best: { metric: string; value: number | null; commit: string } | null;
@@ -45,6 +49,19 @@ export interface SessionStatus {
   model?: string | null;
   /** The run in progress on a scheduler: `queued 12s` or `running on a07`. */
   job?: string;
+  /** Every run in flight (pending.json and a batch's pending-<n>.json), while there are any. */
+  inFlight?: RunInFlight[];
+}
+
+/** The ledger's run count, best and push problem (none when there is no ledger). */
+function ledgerFacts(repo: string, tag: string): { runs: number; best: SessionStatus['best']; push: string | null } {
+  try {
+    const { records } = readRecords(repo, tag);
+    const b = bestRun(records);
+    return { runs: records.length, best: b ? { metric: b.metric, value: b.value, commit: b.commit } : null, push: pushProblem(repo, tag, records) };
+  } catch {
+    return { runs: 0, best: null, push: null };
+  }
 }
 
 export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: number; isSupervisor?: (pid: number, tag: string) => boolean } = {}): Promise<SessionStatus[]> {
@@ -59,20 +76,7 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
       const info = await tmux.paneInfo(f.agent.name);
       if (info && !info.dead) agentPid = info.pid;
     }
-    let runs = 0;
-    let best: SessionStatus['best'] = null;
-    let push: string | null = null;
-    if (f.repo) {
-      try {
-        const { records } = readRecords(f.repo, f.tag);
-        runs = records.length;
-        const b = bestRun(records);
-        if (b) best = { metric: b.metric, value: b.value, commit: b.commit };
-        push = pushProblem(f.repo, f.tag, records);
-      } catch {
-        // no ledger here
-      }
-    }
+    const { runs, best, push } = f.repo ? ledgerFacts(f.repo, f.tag) : { runs: 0, best: null, push: null };
     let job: string | undefined;
     if (f.repo) {
       const p = runPlace(f.repo, f.tag);
@@ -87,9 +91,23 @@ export async function collectStatus(tmux: TmuxApi, o: { cwd?: string; now?: numb
       ...(push ? { push } : {}),
       ...(st?.dashboard && state !== 'dead' ? { dashboard: st.dashboard } : {}),
       ...(job ? { job } : {}),
+      ...inFlightOf(f.repo, f.tag),
     });
   }
+  // A sweep or run typed by hand has no session: its tag shows while it has runs in flight.
+  if (o.cwd) {
+    for (const t of tagsInFlightHere(o.cwd, (repo, tag) => out.some((r) => r.name === tag && r.repo !== null && path.resolve(r.repo) === repo))) {
+      const { runs, best, push } = ledgerFacts(t.repo, t.tag);
+      out.push({ ...rowFromState(t.tag, null, 'dead', { runs, best, now }), state: 'idle', repo: t.repo, supervisorPid: null, agentPid: null, ...(push ? { push } : {}), inFlight: t.runs });
+    }
+  }
   return out.sort((a, b) => (a.session ?? a.name).localeCompare(b.session ?? b.name) || (a.lane ?? '').localeCompare(b.lane ?? ''));
+}
+
+/** The row's runs in flight, when there are any. */
+function inFlightOf(repo: string | null, tag: string): { inFlight?: RunInFlight[] } {
+  const runs = repo ? runsInFlight(repo, tag) : [];
+  return runs.length ? { inFlight: runs } : {};
 }
 
 /** The fields of a row that come from the supervisor's file (shared with the lanes that are not running). */
@@ -173,6 +191,8 @@ export function formatStatus(rows: SessionStatus[]): string {
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const lines = table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  const now = Date.now();
+  for (const r of rows) for (const f of r.inFlight ?? []) lines.push(inFlightLine(r.lane ? `${r.session}:${r.lane}` : r.name, r.name, f, now));
   for (const r of rows) {
     const d = detailLine(r);
     if (d) lines.push(d);

@@ -40,6 +40,11 @@ beforeAll(async () => {
     path.join(gpu0.home, '.autoresearch', gpu0.tag, 'pending.json'),
     JSON.stringify({ id: 9, pid: null, runner: sup.pid, commit: '', parent: '', description: 'rotary embeddings', start: new Date(Date.now() - 95_000).toISOString(), log: `.autoresearch/${gpu0.tag}/logs/9.log` }),
   );
+  // Two runs of a parallel sweep in flight on mar5 (one queued on Slurm).
+  for (const [n, job] of [[1, undefined], [2, { engine: 'slurm', id: '812', name: 'ar-mar5-s1', place: { state: 'queued', queuedMs: 0, reason: 'Resources' } }]] as const) {
+    const m = { id: 0, pid: null, runner: sup.pid, commit: 'c', parent: 'p', description: `point ${n}`, start: new Date().toISOString(), log: `.autoresearch/mar5/logs/b${n}.log`, ...(job ? { job } : {}) };
+    writeFileSync(path.join(night.repo, '.autoresearch', 'mar5', `pending-${n}.json`), JSON.stringify(m));
+  }
   appendRun(night.repo, 'mar5', record('mar5', 25, { description: XSS, status: 'discard', value: 1.01, crashReason: undefined }));
   served = await serve(night.repo);
   browser = await launchBrowser();
@@ -75,6 +80,7 @@ describe('the dashboard page', () => {
     expect(gpu0).toContain('#9');
     expect(gpu0).toContain('/ 5m00s');
     expect(await text(page, 'tr.lane[data-tag="mar5"]')).toContain('idle');
+    expect(await text(page, 'tr.lane[data-tag="mar5"] .in-flight-count')).toBe('2 runs in flight');
     expect(await text(page, 'tr.lane[data-tag="apr5-gpu1"]')).toContain('idle');
   });
 

@@ -49,6 +49,7 @@ export class SessionsPanel {
         h('span', {}, `#${cur.id} ${fmt.uptime(el)}${cur.budgetSeconds ? ` / ${fmt.uptime(cur.budgetSeconds)}` : ''} · ${fmt.cut(cur.description, 40)}`),
       );
     }
+    const flying = inFlightCount(l);
     const uptime = l.startedMs ? (now - l.startedMs) / 1000 : null;
     return h(
       'tr',
@@ -62,9 +63,17 @@ export class SessionsPanel {
       h('td', {}, l.job ? h('span', { title: `${l.job.engine} job ${l.job.id}` }, `${l.job.engine} ${l.job.id}`, h('span', { class: 'muted' }, ` ${l.job.state ?? ''}${l.job.node ? ' on ' + l.job.node : ''}${l.job.queuedSeconds ? `, queued ${fmt.uptime(l.job.queuedSeconds)}` : ''}`)) : l.executor),
       h('td', { class: 'num' }, String(l.runs)),
       h('td', {}, l.best ? h('span', {}, fmt.value(l.best.value), h('span', { class: 'muted' }, ` #${l.best.id} `), h('code', {}, l.best.commit.slice(0, 7))) : '-'),
-      h('td', { class: 'current' }, run),
+      h('td', { class: 'current' }, cur || !flying ? run : null, flying ? h('div', { class: 'muted small in-flight-count' }, flying) : null),
     );
   }
+}
+
+/** `3 runs in flight, 1 stale`; null when the current run is all there is (its bar says it). */
+function inFlightCount(l: WireLane): string | null {
+  const live = l.inFlight.filter((r) => r.state !== 'stale').length;
+  const stale = l.inFlight.length - live;
+  if (live <= (l.current ? 1 : 0) && !stale) return null;
+  return [live ? `${live} run${live === 1 ? '' : 's'} in flight` : '', stale ? `${stale} stale (runner gone)` : ''].filter(Boolean).join(', ');
 }
 
 /** The chosen lane's agent pane (live, from the server) and its current run's log. */
@@ -74,6 +83,7 @@ export class LanePanel {
   private pane: HTMLPreElement;
   private log: HTMLPreElement;
   private logTitle: HTMLElement;
+  private flying: HTMLUListElement;
   private source: EventSource | null = null;
   private tag: string | null = null;
 
@@ -85,13 +95,37 @@ export class LanePanel {
     this.pane = h('pre', { class: 'pane', id: 'pane' }, 'Choose a session above.');
     this.logTitle = h('h2', {}, 'Current run');
     this.log = h('pre', { class: 'log', id: 'run-log' }, '');
+    this.flying = h('ul', { class: 'in-flight', id: 'in-flight', hidden: true });
     this.el = h(
       'div',
       { class: 'grid2' },
       h('section', { class: 'card' }, h('div', { class: 'card-head' }, this.title), this.pane),
-      h('section', { class: 'card' }, h('div', { class: 'card-head' }, this.logTitle), this.log),
+      h('section', { class: 'card' }, h('div', { class: 'card-head' }, this.logTitle), this.flying, this.log),
     );
     store.on((what) => what === 'lanes' && this.update());
+    setInterval(() => this.listInFlight(), 1000);
+  }
+
+  /** The chosen lane's runs in flight, each with where it is and for how long (shown when more than its current run). */
+  private listInFlight(): void {
+    const lane = this.tag ? this.store.lane(this.tag) : undefined;
+    const runs = lane?.inFlight ?? [];
+    this.flying.hidden = runs.length === 0 || (runs.length === 1 && !!lane?.current);
+    if (this.flying.hidden) return;
+    const now = this.store.now();
+    fill(
+      this.flying,
+      ...runs.map((r) =>
+        h(
+          'li',
+          { class: r.state, title: r.description },
+          h('span', { class: `state ${r.state}` }, r.state),
+          ` ${r.place} `,
+          h('span', { class: 'muted' }, r.sinceMs ? fmt.uptime(Math.max(0, (now - r.sinceMs) / 1000)) : ''),
+          ` · ${r.id ? `#${r.id} ` : ''}${fmt.cut(r.description, 60)}`,
+        ),
+      ),
+    );
   }
 
   show(tag: string | null): void {
@@ -114,8 +148,11 @@ export class LanePanel {
     const lane = tag ? this.store.lane(tag) : undefined;
     this.title.textContent = lane ? `Agent · ${laneLabel(this.store, lane.tag)}` : 'Agent';
     const cur = lane?.current;
-    this.logTitle.textContent = cur ? `Current run #${cur.id} · ${fmt.cut(cur.description, 60)}` : 'Current run';
-    this.log.textContent = cur ? cur.tail || '(no output yet)' : lane ? 'No run in progress.' : '';
+    const n = lane?.inFlight.length ?? 0;
+    this.logTitle.textContent = cur ? `Current run #${cur.id} · ${fmt.cut(cur.description, 60)}` : n ? `Runs in flight (${n})` : 'Current run';
+    this.log.textContent = cur ? cur.tail || '(no output yet)' : n ? '' : lane ? 'No run in progress.' : '';
+    this.log.hidden = !cur && n > 0;
+    this.listInFlight();
     if (lane && !lane.pane && this.api && this.pane.textContent === 'Waiting for the pane…') this.pane.textContent = 'No agent is running in this session.';
   }
 }
