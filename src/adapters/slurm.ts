@@ -37,14 +37,17 @@ export interface QueueEntry {
   reason: string;
 }
 
-/** The job as `squeue` sees it; null once it has left the queue (or was never there). */
-export async function squeueJob(id: string, cwd: string): Promise<QueueEntry | null | { error: string }> {
-  const r = await call('squeue', ['-h', '-j', id, '-o', '%T|%N|%r'], cwd);
-  if (!r.ok) return /invalid job id/i.test(r.stderr) ? null : { error: r.stderr };
-  const line = r.stdout.split('\n').find((l) => l.includes('|'));
-  if (!line) return null;
-  const [state = '', node = '', reason = ''] = line.trim().split('|');
-  return { state, node, reason };
+/** The jobs as one `squeue` sees them; a job that has left the queue (or was never there) is not in the map. */
+export async function squeueJobs(ids: string[], cwd: string): Promise<Map<string, QueueEntry> | { error: string }> {
+  const r = await call('squeue', ['-h', '-j', ids.join(','), '-o', '%i|%T|%N|%r'], cwd);
+  // with one id that left the queue squeue fails; with several it leaves such ids out
+  if (!r.ok) return /invalid job id/i.test(r.stderr) ? new Map() : { error: r.stderr };
+  const out = new Map<string, QueueEntry>();
+  for (const line of r.stdout.split('\n')) {
+    const [id = '', state = '', node = '', reason = ''] = line.trim().split('|');
+    if (id && state) out.set(id, { state, node, reason });
+  }
+  return out;
 }
 
 /** `scontrol show job -o ID` as key=value pairs; null when the controller no longer knows the job. */

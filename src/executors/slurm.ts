@@ -3,7 +3,8 @@ import os, { constants } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { STATE_ROOT } from '../paths.js';
-import { sbatch, scancel, scontrolJob, sacctJob, squeueJob } from '../adapters/slurm.js';
+import { sbatch, scancel, scontrolJob, sacctJob } from '../adapters/slurm.js';
+import { queueState, unwatch } from './slurm-queue.js';
 import { defaultExecutor, type ExecutorConfig } from '../config-defaults.js';
 import { UsageError } from '../errors.js';
 import type { EndCause, EndKind, InfraFailure } from '../engine/types.js';
@@ -20,9 +21,11 @@ const INFRA: Record<string, InfraFailure> = { NODE_FAIL: 'node-fail', PREEMPTED:
 /**
  * The controller is asked soon after a change (submission, start, new output: a job usually starts within a second
  * of its submission and ends right after its last lines), then less and less often: FIRST_MS, x1.25 each time, up to SLOW_MS.
+ * Every job of this process shares one squeue call (slurm-queue.ts).
  */
 const FIRST_MS = 100;
 const SLOW_MS = 2000;
+const OUTPUT_NUDGE_MS = 1000;
 /** The log is read this often (a local read); new output brings the next question to the controller forward. */
 const TICK_MS = 100;
 /** init's probe job gives up checking (and says so) after this long in the queue. */
@@ -296,8 +299,11 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
   /** When the controller is asked next, and the wait after that. */
   let gap = pollOverride || FIRST_MS;
   let nextQuery = 0;
-  const changed = (t: number) => {
-    if (pollOverride) return;
+  let lastChange = 0;
+  /** Asked again soon: after a change of state always, after new output at most once a second (training prints all along). */
+  const changed = (t: number, output = false) => {
+    if (pollOverride || (output && t - lastChange < OUTPUT_NUDGE_MS)) return;
+    lastChange = t;
     gap = FIRST_MS;
     nextQuery = Math.min(nextQuery, t + gap);
   };
@@ -318,9 +324,9 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
     while (!done) {
       // The log is read every tick (a local read); the controller is asked often only just after a change.
       const t = Date.now();
-      if (follower.poll()) changed(t);
+      if (follower.poll()) changed(t, true);
       if (t >= nextQuery || asked) {
-        const q = await squeueJob(id, spec.cwd);
+        const q = await queueState(id, spec.cwd);
         const now = Date.now();
         nextQuery = now + gap;
         if (!pollOverride) gap = Math.min(SLOW_MS, gap * 1.25);
@@ -367,6 +373,7 @@ async function attempt(e: ExecutorConfig, spec: StartSpec, follower: Follower, p
     throw err;
   } finally {
     spec.signal?.removeEventListener('abort', onAbort);
+    unwatch(id);
   }
   const endSeen = Date.now();
   const f = await finalOf(id, spec.cwd);

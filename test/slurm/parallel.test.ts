@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { cleanupRepos, cli, git, jobRepo, requireBuild } from '../helpers/repo.js';
+import { cleanupRepos, cli, git, jobRepo, requireBuild, tempDir } from '../helpers/repo.js';
 import { records, rendezvous } from '../helpers/experiments.js';
 import { SLURM, jobState, useCluster } from './helpers.js';
 
@@ -42,16 +43,25 @@ describe.concurrent('many runs at once on Slurm', () => {
     expect(git(repo, ['worktree', 'list']).split('\n')).toHaveLength(1);
   }, 240_000);
 
-  it('compare A B --seeds 2: all four runs are jobs at once by default, results in the order A0 B0 A1 B1', async () => {
+  it('compare A B --seeds 2: all four runs are jobs at once by default, results in the order A0 B0 A1 B1, one squeue for all', async () => {
     const repo = jobRepo('rendezvous.py', CFG);
     writeFileSync(path.join(repo, 'train.py'), readFileSync(path.join(repo, 'train.py'), 'utf8').replace('X = 1.0', 'X = 3.0'));
     git(repo, ['commit', '-qam', 'X = 3']);
-    const r = await cli(['compare', 'HEAD~1', 'HEAD', '--seeds', '2', '--json'], { cwd: repo, env: rendezvous(4), timeout: 200_000 });
+    // squeue on PATH writes down what it was asked, then is the real one.
+    const shims = tempDir('ar-squeue-');
+    const asked = path.join(shims, 'asked');
+    const real = execFileSync('sh', ['-c', 'command -v squeue'], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(shims, 'squeue'), `#!/bin/sh\necho "$*" >> '${asked}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const env = { ...rendezvous(4), PATH: `${shims}${path.delimiter}${process.env.PATH}` };
+    const r = await cli(['compare', 'HEAD~1', 'HEAD', '--seeds', '2', '--json'], { cwd: repo, env, timeout: 200_000 });
     expect(r.exitCode, r.all).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(res.runs.map((x: { arm: string; seed: number }) => `${x.arm}${x.seed}`)).toEqual(['A0', 'B0', 'A1', 'B1']);
     expect(res.runs.map((x: { value: number }) => x.value)).toEqual([1.4, 1, 1.4, 1]);
     for (const x of res.runs as Array<{ log: string }>) expect(readFileSync(x.log, 'utf8')).toMatch(/met 4 of 4/);
+    // While the four wait for each other, one squeue asks about all of them (not one call per job).
+    const lists = readFileSync(asked, 'utf8').trim().split('\n').map((l) => /-j (\S+)/.exec(l)?.[1]?.split(',') ?? []);
+    expect(Math.max(...lists.map((l) => l.length))).toBe(4);
     expect(git(repo, ['worktree', 'list']).split('\n')).toHaveLength(1);
   }, 240_000);
 
