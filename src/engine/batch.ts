@@ -3,31 +3,27 @@
 // recorded once its fate is known, in the order that happens; at most one of the batch is kept: the best, if it
 // beats the parent. A run that cannot be the batch's best is recorded when it ends; the one leading is recorded
 // when a better one ends (then as discard) or when the batch ends (then kept).
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { Git } from '../adapters/git.js';
+import type { Git } from '../adapters/git.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { executorFor, type Executor, type RunOutcome } from '../executors/index.js';
 import { writeAtomic } from '../fs/atomic.js';
 import { branchFor, logsDir } from '../paths.js';
-import { redactSecrets, trainingEnv } from '../secrets.js';
+import { trainingEnv } from '../secrets.js';
+import { dropAhead, gitOf, prepare, prepareAhead, takeAhead, type BatchItem, type Prepared } from './ahead.js';
 import { beats } from './decide.js';
 import { readTip, tipOf } from './ledger.js';
 import { batchMarkerPath, type Pending } from './pending.js';
 import { readRecords } from './records.js';
 import { baseRecord, judge, nameFinding, readOutcome, recordRun, type MadeBy } from './settle.js';
-import { checkoutSlot, removeSlots, type Slot } from './slots.js';
+import { removeSlots, type Slot } from './slots.js';
 import { readState, type TagState } from './state.js';
 import { acquireRunLock, bestOf, madeBy, preflight, reconcile, type StepOptions } from './step.js';
 import type { RunRecord } from './types.js';
 
-export interface BatchItem {
-  description: string;
-  seed?: number;
-  /** Files of the edit (relative to the repo) with their new text; none: a rerun of the parent. */
-  files: Record<string, string>;
-}
+export type { BatchItem } from './ahead.js';
 
 export interface BatchOptions {
   repo: string;
@@ -40,6 +36,8 @@ export interface BatchOptions {
   log?: StepOptions['log'];
   /** A run's row was written (any status). */
   onRecord?: (item: BatchItem, rec: RunRecord) => void;
+  /** The batch likely to follow (from the same parent unless this one keeps): made ready while this one trains. */
+  next?: BatchItem[];
 }
 
 export interface BatchResult {
@@ -60,10 +58,6 @@ interface Done {
   pending: Pending;
   rerun: boolean;
 }
-
-// One Git per checkout for the process: each asks for the commit identity once, not for every commit.
-const gits = new Map<string, Git>();
-const gitOf = (dir: string) => gits.get(dir) ?? gits.set(dir, new Git(dir)).get(dir)!;
 
 /** Run a batch on the checked-out tag, which must be at its last kept commit. */
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {
@@ -92,6 +86,23 @@ async function batch(o: BatchOptions): Promise<BatchResult> {
   const executor = await executorFor(config);
   executor.check();
   mkdirSync(logsDir(repo, tag), { recursive: true, mode: 0o700 });
+
+  // Checkouts: those made ahead for this batch, the others from the lowest free number.
+  const ahead = await takeAhead(repo, tag, parent);
+  const used = new Set(ahead.dirs);
+  const freeDir = () => {
+    let n = 0;
+    while (used.has(n)) n++;
+    used.add(n);
+    return n;
+  };
+  const wave = Math.min(o.slots.length, o.items.length);
+  let submitted = 0;
+  // Once the first runs are all submitted, the next batch is made ready beside them.
+  const onSubmitted = () => {
+    if (++submitted !== wave || !o.next?.length || ac.signal.aborted) return;
+    prepareAhead(repo, tag, parent, o.next, o.next.slice(0, o.slots.length).map(freeDir));
+  };
 
   const results: Array<RunRecord | null> = o.items.map(() => null);
   const by = madeBy();
@@ -150,10 +161,13 @@ async function batch(o: BatchOptions): Promise<BatchResult> {
   try {
     let next = 0;
     const worker = async (slot: Slot) => {
+      let own: number | null = null;
       while (!ac.signal.aborted && next < o.items.length) {
         const index = next++;
         try {
-          settle(await runOne(o, state, executor, git, slot, index, parent, parentBest.value, by, ac.signal));
+          const item = o.items[index]!;
+          const ready = ahead.get(item) ?? (await prepare(repo, tag, (own ??= freeDir()), parent, item));
+          settle(await runOne(o, state, executor, git, slot, index, ready, parent, parentBest.value, by, ac.signal, onSubmitted));
         } catch (e) {
           failure ??= e;
           ac.abort();
@@ -174,7 +188,7 @@ async function batch(o: BatchOptions): Promise<BatchResult> {
   return { records: results, kept, best, bestBefore: parentBest.value, interrupted: ac.signal.aborted };
 }
 
-/** Commit item `index` on the parent in the slot's checkout and train it there; the record has its outcome. */
+/** Train item `index`, committed on the parent in its checkout, on the slot; the record has its outcome. */
 async function runOne(
   o: BatchOptions,
   state: TagState,
@@ -182,31 +196,24 @@ async function runOne(
   git: Git,
   slot: Slot,
   index: number,
+  ready: Prepared,
   parent: string,
   bestValue: number | null,
   by: MadeBy,
   signal: AbortSignal,
+  onSubmitted: () => void,
 ): Promise<Done> {
   const { repo, tag, config } = o;
   const item = o.items[index]!;
-  const wt = await checkoutSlot(repo, tag, slot.index, parent);
-  let changed = false;
-  for (const [rel, text] of Object.entries(item.files)) {
-    const abs = path.join(wt, rel);
-    if (readFileSync(abs, 'utf8') !== text) {
-      writeFileSync(abs, text);
-      changed = true;
-    }
-  }
-  const description = redactSecrets(item.description.trim()) || (changed ? 'experiment' : 'rerun');
-  let commit = parent;
-  if (changed) commit = await gitOf(wt).commitPaths(Object.keys(item.files), description);
+  const { wt, commit, changed, description } = ready;
   const start = new Date().toISOString();
   // Its own name until it is recorded (the leading run's log stays while the others train).
   const logRel = path.relative(repo, path.join(logsDir(repo, tag), `batch-${process.pid}-${slot.index}-${index}.log`));
   const rec = baseRecord(state, 0, commit, parent, description, start, logRel, item.seed, by);
   rec.bestBefore = bestValue;
-  const counted = changed ? git.numstat(parent, commit).catch(() => ({ added: 0, removed: 0 })) : Promise.resolve({ added: 0, removed: 0 });
+  // Counted once the job is submitted: before, a spawn would only delay it.
+  let counted: Promise<{ added: number; removed: number }> | null = null;
+  const count = () => (counted ??= changed ? git.numstat(parent, commit).catch(() => ({ added: 0, removed: 0 })) : Promise.resolve({ added: 0, removed: 0 }));
   const marker = batchMarkerPath(repo, tag, index);
   const name = `ar-${tag}-s${slot.index}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
   const pending: Pending = { id: 0, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(item.seed !== undefined ? { seed: item.seed } : {}), ...(by.agent ? { by } : {}) };
@@ -233,6 +240,10 @@ async function runOne(
         if (h.engine === 'local') pending.pid = Number(h.id);
         else pending.job = { ...h };
         writeAtomic(marker, JSON.stringify(pending), 0o600);
+        if (!counted) {
+          count();
+          onSubmitted();
+        }
       },
       onPlace: (place) => {
         if (pending.job) {
@@ -246,7 +257,7 @@ async function runOne(
     for (const f of [marker, path.join(repo, logRel)]) if (existsSync(f)) unlinkSync(f);
     throw e;
   }
-  const { added, removed } = await counted;
+  const { added, removed } = await count();
   rec.linesAdded = added;
   rec.linesRemoved = removed;
   readOutcome(rec, outcome, path.join(repo, logRel), config);
@@ -262,6 +273,7 @@ export async function dropSlots(repo: string, tag: string): Promise<void> {
     return;
   }
   try {
+    await dropAhead(repo, tag);
     await removeSlots(repo, tag);
   } finally {
     release();

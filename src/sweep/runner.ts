@@ -423,14 +423,22 @@ export function slotsOf(o: Pick<SweepOptions, 'parallel' | 'gpus'>): number {
 }
 
 /** Run points side by side, one batch from the kept state; returns their runs (in the points' order) and whether it stopped. */
-async function runPointsBatch(o: SweepOptions, git: Git, plan: SweepPlan, items: Array<{ point: Point; seed?: number; desc: string }>, position: (i: number) => string): Promise<{ runs: Array<SweepRun | null>; keptIndex: number | null; stopped: boolean }> {
+async function runPointsBatch(
+  o: SweepOptions,
+  git: Git,
+  plan: SweepPlan,
+  items: Array<{ point: Point; seed?: number; desc: string }>,
+  position: (i: number) => string,
+  next: Array<{ point: Point; seed?: number; desc: string }> = [],
+): Promise<{ runs: Array<SweepRun | null>; keptIndex: number | null; stopped: boolean }> {
   const { repo, tag, config, display } = o;
   const before = readText(repo, plan.file); // the kept file: runBatch checks the tree is the last kept commit, clean
-  const batch: BatchItem[] = items.map((it) => ({
+  const itemOf = (it: { point: Point; seed?: number; desc: string }): BatchItem => ({
     description: it.desc,
     ...(it.seed !== undefined ? { seed: it.seed } : {}),
     files: { [plan.file]: rewriteAssignments(before, pointValues(it.point), plan.file) },
-  }));
+  });
+  const batch = items.map(itemOf);
   let best = bestSummary(repo, tag).value;
   display.line(`Side by side: ${items.map((it) => it.desc).join(' | ')}`);
   const r = await runBatch({
@@ -441,6 +449,7 @@ async function runPointsBatch(o: SweepOptions, git: Git, plan: SweepPlan, items:
     slots: slotsFor(o.gpus?.slice(0, slotsOf(o)) ?? null, slotsOf(o)),
     signal: o.signal,
     log: o.log,
+    next: next.map(itemOf),
     onRecord: (item, rec) => {
       const i = batch.indexOf(item);
       if (rec.status === 'keep') best = rec.value;
@@ -486,7 +495,7 @@ async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
       break;
     }
     const chunk = todo.slice(i, i + k);
-    const r = await runPointsBatch(o, git, plan, chunk, (j) => `${i + j + 1}/${todo.length}`);
+    const r = await runPointsBatch(o, git, plan, chunk, (j) => `${i + j + 1}/${todo.length}`, todo.slice(i + k, i + 2 * k));
     r.runs.forEach((run, j) => {
       if (!run) return;
       ran++;
@@ -522,7 +531,7 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
     for (let i = 0; i < items.length; i += slotsOf(o)) {
       const chunk = items.slice(i, i + slotsOf(o));
       const t0 = trials[0]!;
-      const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`);
+      const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`, items.slice(i + slotsOf(o), i + 2 * slotsOf(o)));
       r.runs.forEach((run, j) => {
         if (!run) return;
         ran++;

@@ -1,11 +1,12 @@
 // `sweep --parallel K` and `--gpus`: runs side by side on the local executor (real processes, real git).
 import { describe, it, expect, afterAll } from 'vitest';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BIN, jobRepo, cli, git, cleanupRepos } from '../helpers/repo.js';
 import { stillRunning } from '../../src/adapters/procs.js';
 import { rendezvous, rows } from '../helpers/experiments.js';
+import { until } from '../helpers/until.js';
 
 afterAll(cleanupRepos);
 
@@ -75,6 +76,41 @@ describe('sweep side by side', () => {
     expect(recs.filter((x) => x.status === 'keep').map((x) => x.description)).toEqual(['baseline', 'A=2.0 B=0.0', 'A=2.0 B=-1.0']);
     expect(recs.map((x) => x.description).sort()).toEqual(['A=1.0 B=-1.0', 'A=1.0 B=0.0', 'A=2.0 B=-1.0', 'A=2.0 B=0.0', 'A=3.0 B=-1.0', 'A=3.0 B=0.0', 'baseline']);
     expect(git(repo, ['status', '--porcelain'])).toBe('');
+  }, 180_000);
+
+  it('the next batch is checked out and committed while one trains, used when nothing was kept, made again on a keep', async () => {
+    const repo = await initRepo('rendezvous.py', { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [0.0, -1.0, 3.0, 6.0, 4.0, 2.5]\n' });
+    // Three must meet and a batch is two: batch 1 waits until the test is the third.
+    const env = rendezvous(3);
+    const child = execa('node', [BIN, 'sweep', 'grid.yaml', '--parallel', '2'], { cwd: repo, reject: false, all: true, env: { ...env, NO_COLOR: '1' } });
+    const slots = path.join(repo, '.autoresearch', 't', 'slots');
+    const head = (n: number) => {
+      try {
+        return git(path.join(slots, String(n)), ['log', '-1', '--format=%H %P %s']);
+      } catch {
+        return '';
+      }
+    };
+    const baseline = git(repo, ['rev-parse', 'HEAD']);
+    // While batch 1 (X=0, X=-1) waits, checkouts 2 and 3 hold batch 2's points committed on the same parent.
+    await until('batch 2 made ahead', () => / X=6\.0$/.test(head(3)) && / X=3\.0$/.test(head(2)), 90_000);
+    expect(readdirSync(env.RENDEZVOUS!)).toHaveLength(2);
+    const ahead = [head(2), head(3)].map((l) => l.split(' '));
+    for (const [, parent] of ahead) expect(parent).toBe(baseline);
+    writeFileSync(path.join(env.RENDEZVOUS!, 'the-test'), '');
+    const r = await child;
+    expect(r.exitCode, r.all).toBe(0);
+    const recs = records(repo);
+    const by = (d: string) => recs.find((x) => x.description === d)!;
+    // Batch 2 trained the commits made ahead (a kept one is reworded: same tree); it kept X=3, so batch 3 is made again on it.
+    expect(by('X=6.0').commit).toBe(ahead[1]![0]);
+    expect(git(repo, ['rev-parse', `${by('X=3.0').commit}^{tree}`])).toBe(git(repo, ['rev-parse', `${ahead[0]![0]}^{tree}`]));
+    expect(by('X=3.0').status).toBe('keep');
+    for (const d of ['X=4.0', 'X=2.5']) expect(by(d).parent).toBe(by('X=3.0').commit);
+    expect([by('X=4.0').value, by('X=2.5').value]).toEqual([1.1, 1.025]);
+    expect(recs.filter((x) => x.status === 'keep').map((x) => x.description)).toEqual(['baseline', 'X=3.0']);
+    expect(git(repo, ['rev-parse', 'HEAD'])).toBe(by('X=3.0').commit);
+    expect(git(repo, ['worktree', 'list']).split('\n')).toHaveLength(1);
   }, 180_000);
 
   it('a SIGKILLed parallel sweep: the next command stops its runs and records each once as interrupted', async () => {
