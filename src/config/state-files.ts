@@ -239,6 +239,8 @@ export const PendingSchema = v.looseObject({
   /** The kept commit renamed to say what was found (same tree and parent); set just before the branch moves to it. */
   kept: v.optional(v.string()),
   by: v.optional(madeBy),
+  /** A batch run's slot as `queue` names it (`gpu 4`, `slot 0`; engine/slots.ts), so `status` shows its GPU. */
+  slot: v.optional(v.string()),
 });
 export type Pending = v.InferOutput<typeof PendingSchema>;
 

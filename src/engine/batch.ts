@@ -20,6 +20,7 @@ import { readRecords } from './records.js';
 import { baseRecord, judge, nameFinding, readOutcome, recordRun, type MadeBy } from './settle.js';
 import { removeSlots, type Slot } from './slots.js';
 import { readState, type TagState } from './state.js';
+import { whereStarted, type Where } from './where.js';
 import { acquireRunLock, bestOf, madeBy, preflight, reconcile, type StepOptions } from './step.js';
 import type { RunRecord } from './types.js';
 
@@ -36,6 +37,8 @@ export interface BatchOptions {
   log?: StepOptions['log'];
   /** A run's row was written (any status). */
   onRecord?: (item: BatchItem, rec: RunRecord) => void;
+  /** Where run `index` of the items is (queue's and status's words), as it changes; null once it has ended. */
+  onProgress?: (index: number, where: Where | null) => void;
   /** The batch likely to follow (from the same parent unless this one keeps): made ready while this one trains. */
   next?: BatchItem[];
 }
@@ -216,10 +219,12 @@ async function runOne(
   const count = () => (counted ??= changed ? git.numstat(parent, commit).catch(() => ({ added: 0, removed: 0 })) : Promise.resolve({ added: 0, removed: 0 }));
   const marker = batchMarkerPath(repo, tag, index);
   const name = `ar-${tag}-s${slot.index}-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
-  const pending: Pending = { id: 0, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(item.seed !== undefined ? { seed: item.seed } : {}), ...(by.agent ? { by } : {}) };
+  const pending: Pending = { id: 0, pid: null, runner: process.pid, commit, parent, description, start, log: logRel, ...(item.seed !== undefined ? { seed: item.seed } : {}), ...(by.agent ? { by } : {}), slot: slot.label };
   // Named before it is submitted: a runner killed between submission and marker still leaves a way to find it.
   if (executor.kind !== 'local') pending.job = { engine: executor.kind, id: null, name };
   writeAtomic(marker, JSON.stringify(pending), 0o600);
+  const progress = () => o.onProgress?.(index, whereStarted(pending.job, start, slot.label));
+  progress();
   let outcome: RunOutcome;
   try {
     outcome = await executor.run({
@@ -240,6 +245,7 @@ async function runOne(
         if (h.engine === 'local') pending.pid = Number(h.id);
         else pending.job = { ...h };
         writeAtomic(marker, JSON.stringify(pending), 0o600);
+        progress();
         if (!counted) {
           count();
           onSubmitted();
@@ -249,6 +255,7 @@ async function runOne(
         if (pending.job) {
           pending.job.place = place;
           writeAtomic(marker, JSON.stringify(pending), 0o600);
+          progress();
         }
       },
     });
@@ -256,6 +263,8 @@ async function runOne(
     // Refused before anything ran: no row, as for `run`.
     for (const f of [marker, path.join(repo, logRel)]) if (existsSync(f)) unlinkSync(f);
     throw e;
+  } finally {
+    o.onProgress?.(index, null);
   }
   const { added, removed } = await count();
   rec.linesAdded = added;

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { isAlive as pidAlive } from '../adapters/pid.js';
 import { batchMarkers, pendingPath, readPending } from './pending.js';
-import { whereStarted } from './where.js';
+import { localPlace, whereStarted } from './where.js';
 
 export interface RunInFlight {
   /** The marker's file name: pending.json, or pending-<n>.json for the n-th run of a batch. */
@@ -14,7 +14,7 @@ export interface RunInFlight {
   description: string;
   /** running, pending (in the scheduler's queue), or stale (its runner is gone). */
   state: 'running' | 'pending' | 'stale';
-  /** `pid 4312`, `job 812 (Resources)`, `job 812 on a07`, `runner 4312 gone`. */
+  /** `pid 4312`, `pid 4312 on gpu 4`, `job 812 (Resources)`, `job 812 on a07`, `runner 4312 gone`. */
   place: string;
   /** ISO time its clock counts from: the start, or the end of its time queued once its job runs. */
   since: string;
@@ -22,6 +22,8 @@ export interface RunInFlight {
   /** Its log, relative to the repository. */
   log: string;
   runner: number;
+  /** A batch run's slot (`gpu 4`, `slot 0`). */
+  slot?: string;
   job?: { engine: string; id: string | null; node?: string; reason?: string };
 }
 
@@ -33,7 +35,7 @@ export function runsInFlight(repo: string, tag: string): RunInFlight[] {
   for (const file of files) {
     const p = readPending(file);
     if (!p) continue; // none, or damaged (the next command sets it aside)
-    const local = p.pid ? `pid ${p.pid}` : '';
+    const local = localPlace(p.pid, p.slot);
     const w = whereStarted(p.job, p.start, local);
     const live = pidAlive(p.runner);
     const job = p.job && p.job.engine !== 'local' ? { engine: p.job.engine, id: p.job.id, ...(p.job.place?.node ? { node: p.job.place.node } : {}), ...(p.job.place?.reason ? { reason: p.job.place.reason } : {}) } : undefined;
@@ -47,6 +49,7 @@ export function runsInFlight(repo: string, tag: string): RunInFlight[] {
       start: p.start,
       log: p.log,
       runner: p.runner,
+      ...(p.slot ? { slot: p.slot } : {}),
       ...(job ? { job } : {}),
     });
   }

@@ -429,6 +429,7 @@ async function runPointsBatch(
   plan: SweepPlan,
   items: Array<{ point: Point; seed?: number; desc: string }>,
   position: (i: number) => string,
+  span: string,
   next: Array<{ point: Point; seed?: number; desc: string }> = [],
 ): Promise<{ runs: Array<SweepRun | null>; keptIndex: number | null; stopped: boolean }> {
   const { repo, tag, config, display } = o;
@@ -441,6 +442,7 @@ async function runPointsBatch(
   const batch = items.map(itemOf);
   let best = bestSummary(repo, tag).value;
   display.line(`Side by side: ${items.map((it) => it.desc).join(' | ')}`);
+  display.batchStarted({ span, descriptions: items.map((it) => it.desc), best });
   const r = await runBatch({
     repo,
     tag,
@@ -450,6 +452,7 @@ async function runPointsBatch(
     signal: o.signal,
     log: o.log,
     next: next.map(itemOf),
+    onProgress: (i, where) => display.batchProgress(i, where),
     onRecord: (item, rec) => {
       const i = batch.indexOf(item);
       if (rec.status === 'keep') best = rec.value;
@@ -495,7 +498,8 @@ async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
       break;
     }
     const chunk = todo.slice(i, i + k);
-    const r = await runPointsBatch(o, git, plan, chunk, (j) => `${i + j + 1}/${todo.length}`, todo.slice(i + k, i + 2 * k));
+    const span = `${i + 1}${chunk.length > 1 ? `-${i + chunk.length}` : ''}/${todo.length}`;
+    const r = await runPointsBatch(o, git, plan, chunk, (j) => `${i + j + 1}/${todo.length}`, span, todo.slice(i + k, i + 2 * k));
     r.runs.forEach((run, j) => {
       if (!run) return;
       ran++;
@@ -531,7 +535,7 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
     for (let i = 0; i < items.length; i += slotsOf(o)) {
       const chunk = items.slice(i, i + slotsOf(o));
       const t0 = trials[0]!;
-      const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`, items.slice(i + slotsOf(o), i + 2 * slotsOf(o)));
+      const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`, `pass ${t0.pass}`, items.slice(i + slotsOf(o), i + 2 * slotsOf(o)));
       r.runs.forEach((run, j) => {
         if (!run) return;
         ran++;

@@ -19,7 +19,7 @@ const marker = (over: object) => ({ id: 0, pid: null, runner: process.pid, commi
 interface Row {
   name: string;
   state: string;
-  inFlight?: { marker: string; description: string; state: string; place: string; log: string; job?: { id: string; reason?: string; node?: string } }[];
+  inFlight?: { marker: string; description: string; state: string; place: string; log: string; slot?: string; job?: { id: string; reason?: string; node?: string } }[];
 }
 
 describe('status: runs in flight', () => {
@@ -60,26 +60,36 @@ describe('status: runs in flight', () => {
     expect(row.inFlight![3]!.job).toMatchObject({ id: '813', node: 'a07' });
   });
 
-  it('a parallel sweep: both runs waiting at the rendezvous are shown, and gone once they are recorded', async () => {
+  it('a sweep on two GPUs: both runs waiting at the rendezvous are shown with their GPU, and gone once they are recorded; its piped output has no live line', async () => {
     const repo = jobRepo('rendezvous.py', { budget_seconds: 60 }, { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [2.0, 3.0]\n' });
     expect((await cli(['init', '--tag', 't'], { cwd: repo, env })).exitCode).toBe(0);
     // Three must meet and two run: they wait until the test makes the third.
     const rv = rendezvous(3);
-    const sweep = execa('node', [BIN, 'sweep', 'grid.yaml', '--parallel', '2'], { cwd: repo, reject: false, all: true, env: { ...rv, ...env, NO_COLOR: '1' } });
+    const sweep = execa('node', [BIN, 'sweep', 'grid.yaml', '--gpus', '4,7'], { cwd: repo, reject: false, all: true, env: { ...rv, ...env, NO_COLOR: '1' } });
     try {
       await until('both runs at the rendezvous', () => readdirSync(rv.RENDEZVOUS!).length >= 2, 90_000);
       const r = await cli(['status'], { cwd: repo, env });
       expect(r.exitCode, r.all).toBe(0);
       const lines = r.stdout.split('\n').filter((l) => l.startsWith('t: '));
       expect(lines).toHaveLength(2);
-      for (const x of ['X=2.0', 'X=3.0']) expect(r.stdout).toMatch(new RegExp(`^t: running +pid \\d+ +\\d+ s {2}${x} \\(log \\.autoresearch/t/logs/batch-\\d+-\\d-\\d\\.log\\)$`, 'm'));
+      for (const x of ['X=2.0', 'X=3.0']) expect(r.stdout).toMatch(new RegExp(`^t: running +pid \\d+ on gpu [47] +\\d+ s {2}${x} \\(log \\.autoresearch/t/logs/batch-\\d+-\\d-\\d\\.log\\)$`, 'm'));
+      expect(lines.map((l) => / on (gpu \d)/.exec(l)?.[1]).sort()).toEqual(['gpu 4', 'gpu 7']);
       const j = JSON.parse((await cli(['status', '--json'], { cwd: repo, env })).stdout) as Row[];
-      expect(j.find((x) => x.name === 't')!.inFlight!.map((f) => f.state)).toEqual(['running', 'running']);
+      const flying = j.find((x) => x.name === 't')!.inFlight!;
+      expect(flying.map((f) => f.state)).toEqual(['running', 'running']);
+      expect(flying.map((f) => f.slot).sort()).toEqual(['gpu 4', 'gpu 7']);
     } finally {
       writeFileSync(path.join(rv.RENDEZVOUS!, 'third'), '');
     }
     const done = await sweep;
     expect(done.exitCode, done.all).toBe(0);
+    // Not a TTY: the batch's line and a line per finished run, nothing redrawn.
+    expect(done.stdout).not.toMatch(/\x1b\[|\r/);
+    expect(done.stdout.split('\n').slice(0, 3)).toEqual([
+      'Side by side: X=2.0 | X=3.0',
+      expect.stringMatching(/^\[[12]\/2\] X=[23]\.0 {2}(keep|discard) {2}val_bpb /),
+      expect.stringMatching(/^\[[12]\/2\] X=[23]\.0 {2}(keep|discard) {2}val_bpb /),
+    ]);
     const after = await cli(['status'], { cwd: repo, env });
     expect(after.stdout).toBe('No autoresearch sessions are running.');
   }, 180_000);
