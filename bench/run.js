@@ -582,7 +582,7 @@ const slurmOverhead = () => onBenchCluster(slurmOverheadOn);
 const slurmParallel = () => onBenchCluster(slurmParallelOn);
 
 async function slurmParallelOn(conf) {
-  const POINTS = Number(process.env.AR_BENCH_POINTS) || 8;
+  const POINTS = Number(process.env.AR_BENCH_POINTS) || 16;
   const SLEEP = 4;
   const env = { ...process.env, SLURM_CONF: conf, NO_COLOR: '1' };
   // A shell job (no interpreter to start on a busy node): it sleeps, then reports 1 + (X - 3)^2 / 10 of train.py.

@@ -49,9 +49,14 @@ const keyOf = (item: BatchItem) => JSON.stringify([item.description, item.files]
 const made = new Map<string, { parent: string; ready: Promise<Map<string, Prepared>> }>();
 const slot = (repo: string, tag: string) => `${repo}\0${tag}`;
 
-/** Start making `items` on `parent` in checkouts `dirs` (one at a time: it runs beside training, not before it). */
+/**
+ * Start making `items` on `parent` in checkouts `dirs` (one at a time: it runs beside training, not before it). A
+ * second call for the same tag (the batch kept one: a new parent) replaces the first once that has finished.
+ */
 export function prepareAhead(repo: string, tag: string, parent: string, items: BatchItem[], dirs: number[]): void {
+  const before = made.get(slot(repo, tag))?.ready;
   const ready = (async () => {
+    await before;
     const m = new Map<string, Prepared>();
     for (let i = 0; i < items.length && i < dirs.length; i++) {
       try {

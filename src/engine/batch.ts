@@ -101,10 +101,12 @@ async function batch(o: BatchOptions): Promise<BatchResult> {
   };
   const wave = Math.min(o.slots.length, o.items.length);
   let submitted = 0;
-  // Once the first runs are all submitted, the next batch is made ready beside them.
+  let nextDirs: number[] | null = null;
+  // Once the first runs are all submitted, the next batch is made ready beside them (made again on a kept one once it is named).
   const onSubmitted = () => {
     if (++submitted !== wave || !o.next?.length || ac.signal.aborted) return;
-    prepareAhead(repo, tag, parent, o.next, o.next.slice(0, o.slots.length).map(freeDir));
+    nextDirs = o.next.slice(0, o.slots.length).map(freeDir);
+    prepareAhead(repo, tag, parent, o.next, nextDirs);
   };
 
   const results: Array<RunRecord | null> = o.items.map(() => null);
@@ -132,7 +134,10 @@ async function batch(o: BatchOptions): Promise<BatchResult> {
         const moved = await nameFinding(git, rec, {
           template: config.git.message,
           branchAt: parent,
-          onNamed: (named) => writeAtomic(d.marker, JSON.stringify({ ...d.pending, kept: named }), 0o600),
+          onNamed: (named) => {
+            writeAtomic(d.marker, JSON.stringify({ ...d.pending, kept: named }), 0o600);
+            if (nextDirs && !ac.signal.aborted) prepareAhead(repo, tag, named, o.next!, nextDirs);
+          },
           log: o.log,
         });
         const on = moved || (await git.updateRefs([{ ref: `refs/heads/${branchFor(tag)}`, sha: rec.commit, old: parent }, { ref: `refs/autoresearch/${tag}/${rec.id}`, sha: rec.commit }], `autoresearch: keep run ${rec.id}`)).ok;
