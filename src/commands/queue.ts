@@ -34,11 +34,11 @@ export async function ensureRunner(repo: string, tag: string, gpus: string[] | n
 
 /**
  * State, place and time of one entry: `queued` here (waiting for a slot), `pending` in the scheduler's queue
- * (`job 812 (Resources)`), or `running` (`slot 0`, `job 812 on a07`, for how long it has trained).
+ * (`job 812 (Resources)`), or `running` (`gpu 4`, `slot 0`, `job 812 on a07`, for how long it has trained).
  */
 export function whereIs(e: QueueEntry, now: number): string {
   if (e.state !== 'running') return whereRow('queued', '', e.queued, now);
-  const w = whereStarted(e.job, e.started, `slot ${e.slot ?? '?'}`);
+  const w = whereStarted(e.job, e.started, e.slotLabel ?? `slot ${e.slot ?? '?'}`);
   return whereRow(w.state, w.place, w.since, now);
 }
 

@@ -265,6 +265,8 @@ const queueEntryEntries = {
   /** While running: the runner's pid, its slot, how to find the job, the best's value when it started, its log. */
   runner: v.optional(v.number()),
   slot: v.optional(v.number()),
+  /** How `queue` names the slot: `gpu 4` with --gpus, `slot 0` otherwise (engine/slots.ts). */
+  slotLabel: v.optional(v.string()),
   job: v.optional(JobWhereSchema),
   parentValue: v.optional(v.nullable(v.number())),
   log: v.optional(v.string()),

@@ -202,6 +202,7 @@ class Runner {
       now.state = 'running';
       now.runner = process.pid;
       now.slot = slot.index;
+      now.slotLabel = slot.label;
       writeEntry(repo, tag, now);
       return now;
     });

@@ -76,6 +76,10 @@ describe('submit, the runner and the decision rules', () => {
     set(repo, 'Y', '0.0');
     expect((await sub('Y=0')).exitCode).toBe(0);
     await until('both to start', () => existsSync(path.join(gate, 'started-2.0_1.0')) && existsSync(path.join(gate, 'started-1.0_0.0')));
+    // queue names each run's GPU.
+    const q = await cli(['queue'], { cwd: repo });
+    expect(q.stdout).toMatch(/running +gpu 0 /);
+    expect(q.stdout).toMatch(/running +gpu 1 /);
     go(gate, '2.0_1.0');
     await until('#2 to be recorded', () => rows(repo).length === 2);
     go(gate, '1.0_0.0');
