@@ -11,35 +11,29 @@ type Reply = Map<string, QueueEntry> | { error: string };
 
 const watched = new Set<string>();
 let inflight: { ids: Set<string>; reply: Promise<Reply> } | null = null;
-let next: { ids: Set<string>; reply: Promise<Reply> } | null = null;
+let gathering: Promise<Reply> | null = null;
 
 const pick = (r: Reply, id: string): Answer => (r instanceof Map ? (r.get(id) ?? null) : r);
 
-function call(cwd: string): { ids: Set<string>; reply: Promise<Reply> } {
-  const ids = new Set(watched);
-  const reply = (async () => {
-    await new Promise((r) => setTimeout(r, GATHER_MS));
-    // those asked about while this one gathered are in it too
-    for (const id of watched) ids.add(id);
-    next = null;
-    const c = { ids, reply: squeueJobs([...ids], cwd) };
-    inflight = c;
-    try {
-      return await c.reply;
-    } finally {
-      if (inflight === c) inflight = null;
-    }
-  })();
-  return { ids, reply };
+/** After GATHER_MS, one call about every job watched then (those asked about meanwhile included). */
+async function gather(cwd: string): Promise<Reply> {
+  await new Promise((r) => setTimeout(r, GATHER_MS));
+  const c = { ids: new Set(watched), reply: squeueJobs([...watched], cwd) };
+  gathering = null;
+  inflight = c;
+  try {
+    return await c.reply;
+  } finally {
+    if (inflight === c) inflight = null;
+  }
 }
 
 /** The job as a shared `squeue` sees it, asked at most a few milliseconds ago; null once it has left the queue. */
 export async function queueState(id: string, cwd: string): Promise<Answer> {
   watched.add(id);
   if (inflight?.ids.has(id)) return pick(await inflight.reply, id);
-  next ??= call(cwd);
-  next.ids.add(id);
-  return pick(await next.reply, id);
+  gathering ??= gather(cwd);
+  return pick(await gathering, id);
 }
 
 /** Stop asking about a job (it ended, or nobody waits for it any more). */
