@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/repo.js';
 const tmux = new Tmux(`artest-${process.pid}-adapter`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   let v = await f();
   while (!ok(v) && Date.now() < end) {
@@ -41,9 +41,10 @@ describe('tmux adapter', () => {
       env: { AR_T: 'v=1' },
     });
     expect(pane).toMatch(/^%\d+$/);
-    const text = await until(() => tmux.capture('argv'), (s) => s.includes('|'));
+    // wait for both tput lines: a capture may fall between the two
+    const text = await until(() => tmux.capture('argv'), (s) => /\|200\s+50\b/.test(s));
     expect(text).toContain('two words;|v=1|/tmp|200');
-    expect(text).toContain('50');
+    expect(text).toMatch(/\|200\s+50\b/);
     const info = (await tmux.paneInfo(pane))!;
     expect(info).toMatchObject({ id: pane, dead: false });
     expect(isAlive(info.pid)).toBe(true);
