@@ -324,6 +324,27 @@ async function sweepPoints(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
   return { strategy: spec.strategy, file: plan.file, ran: runner.ran, skipped, interrupted: runner.stopped, points: results, best: bestSummary(repo, tag) };
 }
 
+/** The start point and best of the sweep's first invocation (saved then): a resumed greedy replays the same path from there. */
+function greedyStart(o: SweepOptions, plan: SweepPlan, records: RunRecord[], state: NonNullable<ReturnType<typeof readState>>): { start: Point; best: number | null } {
+  const { repo, tag, spec } = o;
+  const statePath = greedyStatePath(repo, tag, spec, plan.file);
+  if (existsSync(statePath)) {
+    try {
+      const r = parseStateFile(readFileSync(statePath, 'utf8'), GreedySweepStateSchema);
+      const names = spec.parameters.map((p) => p.name);
+      if (r.ok && names.every((n) => typeof r.value.start[n] === 'string')) {
+        return { start: names.map((n) => ({ name: n, value: { py: r.value.start[n]!, key: literalKey(r.value.start[n]!) } })), best: r.value.best };
+      }
+    } catch {
+      /* unreadable: start from the kept file */
+    }
+  }
+  const best = bestOf(records, state).value;
+  mkdirSync(path.dirname(statePath), { recursive: true, mode: 0o700 });
+  writeAtomic(statePath, JSON.stringify({ start: pointValues(plan.current), best, created: new Date().toISOString() }) + '\n', 0o600);
+  return { start: plan.current, best };
+}
+
 async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
   const { repo, tag, config, spec, display } = o;
   const state = readState(repo, tag)!;
@@ -331,29 +352,8 @@ async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
   const known = new Map<string, RunRecord>();
   for (const r of records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
 
-  // The start point and best of the first invocation: a resumed sweep replays from there.
-  const statePath = greedyStatePath(repo, tag, spec, plan.file);
-  let start = plan.current;
-  let simBest = bestOf(records, state).value;
-  let resumed = false;
-  if (existsSync(statePath)) {
-    try {
-      const r = parseStateFile(readFileSync(statePath, 'utf8'), GreedySweepStateSchema);
-      const saved = r.ok ? r.value : { start: {}, best: null };
-      const names = spec.parameters.map((p) => p.name);
-      if (r.ok && names.every((n) => typeof saved.start[n] === 'string')) {
-        start = names.map((n) => ({ name: n, value: { py: saved.start[n]!, key: literalKey(saved.start[n]!) } }));
-        simBest = saved.best;
-        resumed = true;
-      }
-    } catch {
-      /* unreadable: start from the kept file */
-    }
-  }
-  if (!resumed) {
-    mkdirSync(path.dirname(statePath), { recursive: true, mode: 0o700 });
-    writeAtomic(statePath, JSON.stringify({ start: pointValues(start), best: simBest, created: new Date().toISOString() }) + '\n', 0o600);
-  }
+  const { start, best: firstBest } = greedyStart(o, plan, records, state);
+  let simBest = firstBest;
 
   // The start point is the kept state: its value is the best at the start, so a later pass that comes back
   // to it (e.g. LR back to its first value) does not rerun it. With seeds > 1 its seeds were never run.
@@ -431,7 +431,7 @@ async function runPointsBatch(
   position: (i: number) => string,
   span: string,
   next: Array<{ point: Point; seed?: number; desc: string }> = [],
-): Promise<{ runs: Array<SweepRun | null>; keptIndex: number | null; stopped: boolean }> {
+): Promise<{ runs: Array<SweepRun | null>; records: Array<RunRecord | null>; keptIndex: number | null; stopped: boolean }> {
   const { repo, tag, config, display } = o;
   const before = readText(repo, plan.file); // the kept file: runBatch checks the tree is the last kept commit, clean
   const itemOf = (it: { point: Point; seed?: number; desc: string }): BatchItem => ({
@@ -466,7 +466,7 @@ async function runPointsBatch(
   const runs = r.records.map((rec) => (rec ? toRun(rec, false) : null));
   const keptIndex = r.kept ? r.records.indexOf(r.kept) : null;
   const stopped = r.interrupted || r.records.some((rec) => rec?.crashReason === 'interrupted');
-  return { runs, keptIndex, stopped };
+  return { runs, records: r.records, keptIndex, stopped };
 }
 
 async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
@@ -513,39 +513,69 @@ async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
 }
 
 async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
-  const { repo, tag, spec } = o;
-  const known = new Set<string>();
-  for (const r of readRecords(repo, tag).records) if (usable(r)) known.add(r.description);
+  const { repo, tag, config, spec, display } = o;
+  const state = readState(repo, tag)!;
+  const records = readRecords(repo, tag).records;
+  const known = new Map<string, RunRecord>();
+  for (const r of records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+  const { start, best: firstBest } = greedyStart(o, plan, records, state);
+  let simBest = firstBest;
+  // As one at a time: the start point is the best at the start, never rerun when a later pass comes back to it.
+  const startDesc = spec.seeds === 1 && simBest !== null ? describe(start) : null;
+  const threshold = (state as { noise?: { threshold: number } }).noise?.threshold;
   const results = new Map<string, SweepPointResult>();
+  const add = (pt: Point, run: SweepRun) => {
+    const key = describe(pt);
+    results.set(key, pointResult(pt, [...(results.get(key)?.runs ?? []), run]));
+  };
   let ran = 0;
   let skipped = 0;
   let stopped = false;
+  let announced = false;
+  const announce = () => {
+    if (!announced && skipped) display.line(`Replayed ${skipped} runs already in the ledger (same description) instead of rerunning them.`);
+    announced = true;
+  };
   // One coordinate's values side by side (each with its seeds); at most one becomes the kept state.
-  const g = await greedyBatched(spec.parameters, plan.current, async (trials) => {
+  const g = await greedyBatched(spec.parameters, start, async (trials) => {
     const items: Array<{ point: Point; seed?: number; desc: string; t: number }> = [];
+    let keptTrial: number | null = null;
+    let keptValue: number | null = null;
     trials.forEach((t, ti) => {
+      if (describe(t.point) === startDesc) return;
       for (const s of seedsOf(spec)) {
         const desc = describe(t.point, s);
-        if (known.has(desc)) skipped++;
-        else items.push({ point: t.point, ...(s !== undefined ? { seed: s } : {}), desc, t: ti });
+        const k = known.get(desc);
+        if (!k) {
+          items.push({ point: t.point, ...(s !== undefined ? { seed: s } : {}), desc, t: ti });
+          continue;
+        }
+        // Replay: the batch kept this run then (its row says keep) and it still beats the best at this step.
+        skipped++;
+        add(t.point, toRun(k, true));
+        const d = decide({ value: k.value, crashed: k.status === 'crash', violation: !!k.violation, best: keptValue ?? simBest, goal: config.goal, threshold });
+        if (d.keep && k.status === 'keep') {
+          keptTrial = ti;
+          keptValue = k.value;
+        }
       }
     });
-    if (items.length === 0) return { kept: null };
-    let keptTrial: number | null = null;
+    if (keptValue !== null) simBest = keptValue;
     for (let i = 0; i < items.length; i += slotsOf(o)) {
+      announce();
       const chunk = items.slice(i, i + slotsOf(o));
       const t0 = trials[0]!;
       const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`, `pass ${t0.pass}`, items.slice(i + slotsOf(o), i + 2 * slotsOf(o)));
       r.runs.forEach((run, j) => {
         if (!run) return;
         ran++;
-        known.add(chunk[j]!.desc);
-        const pt = trials[chunk[j]!.t]!.point;
-        const key = describe(pt);
-        const prev = results.get(key);
-        results.set(key, pointResult(pt, [...(prev?.runs ?? []), run]));
+        if (run.status !== 'crash' || run.crashReason !== 'interrupted') known.set(chunk[j]!.desc, r.records[j]!);
+        add(trials[chunk[j]!.t]!.point, run);
       });
-      if (r.keptIndex !== null) keptTrial = chunk[r.keptIndex]!.t;
+      if (r.keptIndex !== null) {
+        keptTrial = chunk[r.keptIndex]!.t;
+        simBest = r.records[r.keptIndex]!.value;
+      }
       if (r.stopped) {
         stopped = true;
         return 'stop';
@@ -553,6 +583,7 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
     }
     return { kept: keptTrial };
   });
+  announce();
   return { strategy: 'greedy', file: plan.file, ran, skipped, interrupted: stopped, passes: g.passes, converged: g.converged, points: [...results.values()], best: bestSummary(repo, tag) };
 }
 

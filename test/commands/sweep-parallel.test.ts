@@ -3,7 +3,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { BIN, jobRepo, cli, git, cleanupRepos } from '../helpers/repo.js';
+import { BIN, jobRepo, makeRepo, tempDir, cli, git, cleanupRepos } from '../helpers/repo.js';
 import { stillRunning } from '../../src/adapters/procs.js';
 import { rendezvous, rows } from '../helpers/experiments.js';
 import { until } from '../helpers/until.js';
@@ -77,6 +77,45 @@ describe('sweep side by side', () => {
     expect(recs.map((x) => x.description).sort()).toEqual(['A=1.0 B=-1.0', 'A=1.0 B=0.0', 'A=2.0 B=-1.0', 'A=2.0 B=0.0', 'A=3.0 B=-1.0', 'A=3.0 B=0.0', 'baseline']);
     expect(git(repo, ['status', '--porcelain'])).toBe('');
   }, 180_000);
+
+  it('greedy --parallel resumed after SIGINT replays the same path: no point measured twice, the start point never rerun', async () => {
+    // B = -1 (the second coordinate) announces itself and waits, so SIGINT falls during it.
+    const train = 'import os, time\nA = 0.0\nB = 0.0\nif B == -1.0 and os.environ.get("STARTED"):\n    open(os.environ["STARTED"], "w").close()\n    time.sleep(30)\nprint("---")\nprint(f"val_bpb: {1 + (A - 2) ** 2 + (B + 1) ** 2:.6f}")\n';
+    const repo = makeRepo({
+      'train.py': train,
+      'prepare.py': '# read-only\n',
+      'autoresearch.yaml': 'command: python3 train.py\nbudget_seconds: 60\nkill_grace_seconds: 1\n',
+      'greedy.yaml': 'strategy: greedy\nparameters:\n  A: [0.0, 2.0, 3.0]\n  B: [0.0, -1.0]\n',
+    });
+    expect((await cli(['init', '--tag', 't'], { cwd: repo })).exitCode).toBe(0);
+    const started = path.join(tempDir('ar-started-'), 'b');
+    const p = execa('node', [BIN, 'sweep', 'greedy.yaml', '--parallel', '2'], { cwd: repo, env: { ...process.env, NO_COLOR: '1', STARTED: started }, reject: false, all: true, timeout: 120_000 });
+    await until('B = -1 running', () => existsSync(started), 90_000);
+    p.kill('SIGINT');
+    const first = await p;
+    expect(first.exitCode, first.all).toBe(130);
+    expect(records(repo).map((x) => [x.description, x.crashReason ?? x.status]).sort()).toEqual([
+      ['A=2.0 B=-1.0', 'interrupted'],
+      ['A=2.0 B=0.0', 'keep'],
+      ['A=3.0 B=0.0', 'discard'],
+      ['baseline', 'keep'],
+    ]);
+    // Resumed from the saved start (A=0, B=0): pass 1's A batch is replayed (A=2 kept again), not measured from A=2.
+    const again = await cli(['sweep', 'greedy.yaml', '--parallel', '2'], { cwd: repo, timeout: 150_000 });
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stdout).toMatch(/Replayed 2 runs already in the ledger/);
+    expect(again.stdout).toMatch(/converged after 2 passes/);
+    const recs = records(repo);
+    const measured = recs.filter((x) => x.crashReason !== 'interrupted').map((x) => x.description);
+    expect(new Set(measured).size).toBe(measured.length);
+    // The start point is the baseline: a pass that comes back to it (A=0, B=0) does not measure it again.
+    expect(measured).not.toContain('A=0.0 B=0.0');
+    expect(measured.sort()).toEqual(['A=0.0 B=-1.0', 'A=2.0 B=-1.0', 'A=2.0 B=0.0', 'A=3.0 B=-1.0', 'A=3.0 B=0.0', 'baseline']);
+    const text = readFileSync(path.join(repo, 'train.py'), 'utf8');
+    expect(text).toMatch(/^A = 2\.0$/m);
+    expect(text).toMatch(/^B = -1\.0$/m);
+    expect(git(repo, ['status', '--porcelain'])).toBe('');
+  }, 240_000);
 
   it('the next batch is checked out and committed while one trains, used when nothing was kept, made again on a keep', async () => {
     const repo = await initRepo('rendezvous.py', { 'grid.yaml': 'strategy: grid\nparameters:\n  X: [0.0, -1.0, 3.0, 6.0, 4.0, 2.5]\n' });
