@@ -76,15 +76,24 @@ export function laneView(p: Place, feed: LedgerFeed, o: { sup: SupervisorCheck; 
     runs: runs.length,
     best,
     current,
-    inFlight: inFlightOf(p),
+    inFlight: inFlightOf(p, !!current),
     pane: live && LIVE.has(st!.state),
     dashboard: live ? ((st as { dashboard?: string }).dashboard ?? null) : null,
   };
 }
 
-/** Every run in flight on the tag, where it is and since when (the markers are read again on each refresh). */
-function inFlightOf(p: Place): WireRunInFlight[] {
-  return runsInFlight(p.home, p.tag).map((r) => ({ id: r.id, description: r.description, state: r.state, place: r.place, sinceMs: Date.parse(r.since) || null }));
+/** A run in flight's own short tail (runs side by side each show theirs): its last lines, from its log's last 4 KiB. */
+const RUN_TAIL = { lines: 10, bytes: 4096 };
+
+/** Every run in flight on the tag, where it is, since when and its last lines (the markers are read again on each refresh). */
+function inFlightOf(p: Place, hasCurrent: boolean): WireRunInFlight[] {
+  return runsInFlight(p.home, p.tag).map((r) => {
+    const w: WireRunInFlight = { id: r.id, description: r.description, state: r.state, place: r.place, sinceMs: Date.parse(r.since) || null };
+    // pending.json's run, while live, is the current run: its 30 lines are in the log box already.
+    if (hasCurrent && r.marker === path.basename(pendingPath(p.home, p.tag))) return w;
+    const log = path.resolve(p.home, r.log);
+    return { ...w, tail: inside(p.home, log) ? tailText(log, RUN_TAIL.lines, RUN_TAIL.bytes) : '' };
+  });
 }
 
 /** The run in progress (its runner alive), with its log's last lines. */

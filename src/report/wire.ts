@@ -52,6 +52,8 @@ export interface WireRunInFlight {
   place: string;
   /** Unix ms its clock counts from (the start, or the end of its time queued once its job runs). */
   sinceMs: number | null;
+  /** Its log's last lines (ANSI stripped, keys redacted); absent for the current run (the log box shows it). */
+  tail?: string;
 }
 
 /** One session or lane: what its supervisor is doing. */

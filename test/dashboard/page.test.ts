@@ -1,7 +1,7 @@
 // The page in a real headless Chromium against the real `ar-supervise dashboard`: sessions and runs listed,
 // a run, a state change and pane lines arrive without a reload, the filter works, hostile text stays text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +13,7 @@ const SOCKET = `artest-${process.pid}-dash`;
 const tmux = new Tmux(SOCKET);
 const XSS = '<img src=x onerror=alert(1)>';
 const PANE_XSS = '<script>alert("pane")</script>';
+const LOG_XSS = '<img src=x onerror=alert("log")>';
 let browser: Browser;
 let served: Served;
 let night: ReturnType<typeof makeNight>;
@@ -44,6 +45,8 @@ beforeAll(async () => {
   for (const [n, job] of [[1, undefined], [2, { engine: 'slurm', id: '812', name: 'ar-mar5-s1', place: { state: 'queued', queuedMs: 0, reason: 'Resources' } }]] as const) {
     const m = { id: 0, pid: null, runner: sup.pid, commit: 'c', parent: 'p', description: `point ${n}`, start: new Date().toISOString(), log: `.autoresearch/mar5/logs/b${n}.log`, ...(job ? { job } : {}) };
     writeFileSync(path.join(night.repo, '.autoresearch', 'mar5', `pending-${n}.json`), JSON.stringify(m));
+    const steps = Array.from({ length: 20 }, (_, i) => `point ${n} step ${i}`).join('\n');
+    writeFileSync(path.join(night.repo, '.autoresearch', 'mar5', 'logs', `b${n}.log`), `${steps}\n\x1b[1mpoint ${n} says ${LOG_XSS}\x1b[0m\n`);
   }
   appendRun(night.repo, 'mar5', record('mar5', 25, { description: XSS, status: 'discard', value: 1.01, crashReason: undefined }));
   served = await serve(night.repo);
@@ -151,6 +154,26 @@ describe('the dashboard page', () => {
     await page.click('tr.run');
     await page.waitForFunction(() => !document.getElementById('detail')?.textContent?.startsWith('Loading'));
     await page.fill('#text-filter', '');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('shows each run in flight with its own last lines, as text, live', async () => {
+    await page.click('tr.lane[data-tag="mar5"]');
+    const tails = () => page.locator('#in-flight pre.run-tail').evaluateAll((pres) => pres.map((p) => p.textContent ?? ''));
+    await page.waitForFunction(() => {
+      const pres = [...document.querySelectorAll('#in-flight pre.run-tail')].map((p) => p.textContent ?? '');
+      return pres.length === 2 && pres[0]!.includes('point 1 says') && pres[1]!.includes('point 2 says');
+    });
+    const [one, two] = await tails();
+    for (const [n, t] of [[1, one!], [2, two!]] as const) {
+      expect(t.split('\n')).toEqual([...Array.from({ length: 9 }, (_, i) => `point ${n} step ${11 + i}`), `point ${n} says ${LOG_XSS}`]);
+    }
+    expect(await page.locator('#in-flight img').count()).toBe(0);
+    expect(await page.locator('#run-log').isHidden()).toBe(true);
+    // A line the first run writes shows in its box, without a reload.
+    appendFileSync(path.join(night.repo, '.autoresearch', 'mar5', 'logs', 'b1.log'), 'point 1 step 20 written while watched\n');
+    await page.waitForFunction(() => document.querySelector('#in-flight pre.run-tail')?.textContent?.endsWith('point 1 step 20 written while watched'), null, { timeout: 20_000 });
+    expect((await tails())[1]).toBe(two);
     expect(dialogs).toEqual([]);
   });
 

@@ -84,6 +84,7 @@ export class LanePanel {
   private log: HTMLPreElement;
   private logTitle: HTMLElement;
   private flying: HTMLUListElement;
+  private flyingRows: { li: HTMLLIElement; where: HTMLDivElement; tail: HTMLPreElement }[] = [];
   private source: EventSource | null = null;
   private tag: string | null = null;
 
@@ -106,26 +107,38 @@ export class LanePanel {
     setInterval(() => this.listInFlight(), 1000);
   }
 
-  /** The chosen lane's runs in flight, each with where it is and for how long (shown when more than its current run). */
+  /** The chosen lane's runs in flight, each with where it is, for how long and its last lines (shown when more than its current run). */
   private listInFlight(): void {
     const lane = this.tag ? this.store.lane(this.tag) : undefined;
     const runs = lane?.inFlight ?? [];
     this.flying.hidden = runs.length === 0 || (runs.length === 1 && !!lane?.current);
     if (this.flying.hidden) return;
     const now = this.store.now();
-    fill(
-      this.flying,
-      ...runs.map((r) =>
-        h(
-          'li',
-          { class: r.state, title: r.description },
-          h('span', { class: `state ${r.state}` }, r.state),
-          ` ${r.place} `,
-          h('span', { class: 'muted' }, r.sinceMs ? fmt.uptime(Math.max(0, (now - r.sinceMs) / 1000)) : ''),
-          ` · ${r.id ? `#${r.id} ` : ''}${fmt.cut(r.description, 60)}`,
-        ),
-      ),
-    );
+    // Redrawn every second for the clocks: the rows are kept so a tail's scroll and selection survive.
+    if (this.flyingRows.length !== runs.length) {
+      this.flyingRows = runs.map(() => ({ li: h('li', {}), where: h('div', { class: 'where' }), tail: h('pre', { class: 'run-tail' }) }));
+      for (const row of this.flyingRows) row.li.append(row.where, row.tail);
+      fill(this.flying, ...this.flyingRows.map((row) => row.li));
+    }
+    runs.forEach((r, i) => {
+      const row = this.flyingRows[i]!;
+      row.li.className = r.state;
+      row.li.title = r.description;
+      fill(
+        row.where,
+        h('span', { class: `state ${r.state}` }, r.state),
+        ` ${r.place} `,
+        h('span', { class: 'muted' }, r.sinceMs ? fmt.uptime(Math.max(0, (now - r.sinceMs) / 1000)) : ''),
+        ` · ${r.id ? `#${r.id} ` : ''}${fmt.cut(r.description, 60)}`,
+      );
+      // The current run's lines are in the log box; every other run shows its own.
+      row.tail.hidden = r.tail === undefined;
+      const text = r.tail || (r.state === 'pending' ? '(queued)' : '(no output yet)');
+      if (r.tail !== undefined && row.tail.textContent !== text) {
+        row.tail.textContent = text;
+        row.tail.scrollTop = row.tail.scrollHeight;
+      }
+    });
   }
 
   show(tag: string | null): void {
