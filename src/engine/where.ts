@@ -19,8 +19,8 @@ export function whereStarted(job: JobWhere | undefined, started: string | undefi
   return { state: 'running', place: `job ${job.id}${place.node ? ` on ${place.node}` : ''}`, since };
 }
 
-/** A local run's place in `status`: `pid 4312`, and its GPU when its slot has one (`pid 4312 on gpu 4`). */
-export const localPlace = (pid: number | null, slot: string | undefined) => (pid ? `pid ${pid}` : '') + (pid && slot?.startsWith('gpu ') ? ` on ${slot}` : '');
+/** A local run's place in `status`: `pid 4312`, and its GPU when its slot has one (`pid 4312 on gpu 4`); `starting` before its process has a pid. */
+export const localPlace = (pid: number | null, slot: string | undefined) => (pid ? `pid ${pid}` : 'starting') + (slot?.startsWith('gpu ') ? ` on ${slot}` : '');
 
 /** Seconds since an ISO time (never negative); null when there is none or it does not parse. */
 export function secondsSince(iso: string | undefined, now: number): number | null {

@@ -35,6 +35,7 @@ describe('status: runs in flight', () => {
     write(2, { description: 'X=3.0', start: ago(12), job: { engine: 'slurm', id: '812', name: 'ar-t-s1-a', place: { state: 'queued', queuedMs: 12_000, reason: 'Resources' } } });
     write(3, { description: 'X=4.0', start: ago(30), runner: dead });
     write(4, { description: 'X=5.0', start: ago(100), job: { engine: 'slurm', id: '813', name: 'ar-t-s2-a', place: { state: 'running', queuedMs: 40_000, node: 'a07' } } });
+    write(5, { description: 'X=6.0', start: ago(1), slot: 'gpu 4' }); // its process not spawned yet: no pid
 
     const r = await cli(['status'], { cwd: repo, env });
     expect(r.exitCode, r.all).toBe(0);
@@ -44,6 +45,7 @@ describe('status: runs in flight', () => {
     expect(secs(/^t: pending +job 812 \(Resources\) +(\d+) s {2}X=3\.0 \(log \.autoresearch\/t\/logs\/x\.log\)$/m)).toBeGreaterThanOrEqual(12);
     // Running since its time queued ended: 100 s ago it was submitted, 40 s of which it waited.
     expect(secs(/^t: running +job 813 on a07 +(\d+) s {2}X=5\.0/m)).toBeLessThan(100);
+    expect(r.stdout).toMatch(/^t: running +starting on gpu 4 +\d+ s {2}X=6\.0 /m);
     expect(r.stdout).toMatch(new RegExp(`^t: stale +runner ${dead} gone +\\d+ s {2}X=4\\.0 \\(log .*\\): its runner is gone; the next command on t records it as an interrupted crash$`, 'm'));
 
     const j = await cli(['status', '--json'], { cwd: repo, env });
@@ -55,6 +57,7 @@ describe('status: runs in flight', () => {
       ['pending-2.json', 'pending', 'X=3.0'],
       ['pending-3.json', 'stale', 'X=4.0'],
       ['pending-4.json', 'running', 'X=5.0'],
+      ['pending-5.json', 'running', 'X=6.0'],
     ]);
     expect(row.inFlight![1]!.job).toMatchObject({ id: '812', reason: 'Resources' });
     expect(row.inFlight![3]!.job).toMatchObject({ id: '813', node: 'a07' });
