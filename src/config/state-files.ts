@@ -43,6 +43,8 @@ export const LaneEntrySchema = v.looseObject({
   worktree: v.string(),
   gpu: v.nullable(v.string()),
   env,
+  /** The agent profile the lane last started with (absent in manifests written before it was kept). */
+  agent: v.optional(v.string()),
   created: v.string(),
   /** Set by `kill --clean`: the worktree is gone, its ledger and state were archived here (a tag folder of main). */
   removed: v.optional(v.string()),

@@ -86,7 +86,13 @@ export function laneAgents(agent: string | undefined, lanes: number): (string | 
 }
 
 /** Make or find every lane's worktree and marker, recorded in the manifest. No process is started. */
-export async function prepareLanes(main: string, session: string, specs: LaneSpec[]): Promise<{ manifest: LaneManifest; lanes: LaneEntry[] }> {
+export async function prepareLanes(
+  main: string,
+  session: string,
+  specs: LaneSpec[],
+  agents: Array<string | undefined> = [],
+  defaultAgent?: string,
+): Promise<{ manifest: LaneManifest; lanes: LaneEntry[] }> {
   validateLaneNames(session, specs);
   const git = new Git(main);
   if (branchExists(main, branchFor(session)) || existsSync(statePath(main, session))) {
@@ -113,8 +119,11 @@ export async function prepareLanes(main: string, session: string, specs: LaneSpe
   // Our files stay out of git in every worktree (the exclude file is shared); added once here, not by N lanes at once.
   addToExclude(main, [LEDGER_FILE, RUN_LOG_FILE, `/${STATE_ROOT}/`, ...agentFiles().map((f) => '/' + f)]);
   const lanes: LaneEntry[] = [];
-  for (const s of specs) {
-    const entry = before?.lanes.find((l) => l.name === s.name) ?? newEntry(main, session, s);
+  for (const [i, s] of specs.entries()) {
+    const found = before?.lanes.find((l) => l.name === s.name) ?? newEntry(main, session, s);
+    // --agent names it; else the lane keeps the one it started with (the configured one for a new lane).
+    const agent = agents[i] ?? found.agent ?? defaultAgent;
+    const entry = agent ? { ...found, agent } : found;
     await ensureWorktree(main, entry, head);
     writeMarker(entry.worktree, entry.tag, { v: 1, session, lane: entry.name, main, env: entry.env });
     const { removed: _r, archive: _a, ...live } = entry;
@@ -141,8 +150,10 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
   }
   const main = mainOf(o);
   const session = o.name;
-  const specs = requestedLanes(o, readManifest(main, session));
-  const agents = laneAgents(o.agent, specs.length);
+  const before = readManifest(main, session);
+  const specs = requestedLanes(o, before);
+  // A lane resumed without --agent keeps the agent it started with.
+  const agents = laneAgents(o.agent, specs.length).map((a, i) => a ?? before?.lanes.find((l) => l.name === specs[i]!.name)?.agent);
   // Config, agent command, --until, tasks: checked once, in the user's terminal, before anything is made.
   for (const agent of new Set(agents)) validate({ ...o, agent, repo: main }, env);
   // Each lane is one agent on its own GPU: several GPUs for one agent (pipeline GPUs) would overlap the lanes'.
@@ -154,7 +165,7 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
     throw new UsageError(`with executor kind ${loadConfig(main, env).executor.kind} the scheduler gives each run its GPU: start the lanes with --lanes N, not --gpus.`);
   }
   const tmux: TmuxApi = deps.tmux ?? new Tmux();
-  const { lanes } = await prepareLanes(main, session, specs);
+  const { lanes } = await prepareLanes(main, session, specs, agents, loadConfig(main, env).agent.profile);
 
   const starts: LaneStart[] = [];
   for (const [i, l] of lanes.entries()) {
@@ -167,7 +178,7 @@ export async function startLanes(o: LanesOptions, deps: SessionDeps = {}): Promi
     try {
       // Lanes are started one after another (tmux sessions, worktrees) and waited for together below.
       const code = await startDetached(
-        { ...o, agent: agents[i], name: l.tag, repo: l.worktree, foreground: false },
+        { ...o, agent: agents[i] ?? l.agent, name: l.tag, repo: l.worktree, foreground: false },
         { ...deps, tmux, env: { ...env, ...l.env }, out: (x) => lines.push(x), detachWaitMs: 0, lane: sessionLane({ name: l.tag, repo: l.worktree }) },
       );
       starts.push({ lane: l, result: code === 0 ? 'started' : 'failed', pid: null, state: 'starting', message: code === 0 ? null : lines.join('\n') });

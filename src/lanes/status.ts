@@ -88,7 +88,7 @@ export function deadLaneRows(rows: SessionStatus[], o: { cwd?: string; sessions?
           lane: l.name,
           gpu: l.gpu,
           goal: lr.goal ?? undefined,
-          ...(st?.agent ? { agent: st.agent, model: st.model ?? null } : {}),
+          ...(st?.agent ? { agent: st.agent, model: st.model ?? null } : l.agent ? { agent: l.agent, model: null } : {}),
           ...(l.removed ? { removed: true } : {}),
         });
       }

@@ -16,6 +16,7 @@ import { isSupervisorProcess } from './discover.js';
 import { cliScript, eventsPath, hookScript, shimDir, supervisorSession, agentSession, validateSessionName } from './files.js';
 import { hookArgv } from '../agents/hook-path.js';
 import { profileNamed } from '../agents/index.js';
+import { PROFILE_NAMES } from '../config/agent-names.js';
 import type { AgentProfile, Setup } from '../agents/profile.js';
 import { agentArgv, agentEnv, endSession, writeShim, PANE_HEIGHT, PANE_WIDTH } from './launch.js';
 import { Supervisor, type LoopEvent, type Timing } from './loop.js';
@@ -139,7 +140,8 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   if (o.maxIterations !== undefined && (!Number.isInteger(o.maxIterations) || o.maxIterations < 1)) {
     throw new UsageError(`--max-iterations must be a whole number >= 1, not "${o.maxIterations}".`);
   }
-  const { profile, command, args } = resolveAgent(config, o.agent);
+  const prev = existsSync(stateDir(repo, o.name)) ? readSupervisorState(repo, o.name) : null;
+  const { profile, command, args } = resolveAgent(config, resumedAgent(o.agent, prev?.agent));
   if (!findProgram(command, repo, env.PATH ?? '')) {
     throw new UsageError(`the agent command "${command}" was not found on PATH; install ${profile.title} or set agent.command in autoresearch.yaml.`);
   }
@@ -147,7 +149,6 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   if (problem) throw new UsageError(problem);
   const until = o.until ? parseUntil(o.until) : null;
   const file = o.tasksFile ? loadTasksFile(path.resolve(o.tasksFile)) : null;
-  const prev = existsSync(stateDir(repo, o.name)) ? readSupervisorState(repo, o.name) : null;
   const tasks = buildPlan({ config: config.tasks, file, cli: o.task ?? [], done: prev?.doneTasks ?? [] });
   const goal = o.goal?.trim() || config.objective;
   return { repo, config, profile, command, args, goal, tasks, until, slots };
@@ -163,6 +164,11 @@ function sessionSlots(config: Config): Slot[] {
 }
 
 /** The profile (`--agent`, else config `agent.profile`) and its launch line. */
+/** A resumed session keeps the agent it ran with unless --agent names another (a lane set of claude and codex stays so). */
+export function resumedAgent(given: string | undefined, before: string | undefined): string | undefined {
+  return given ?? (before && (PROFILE_NAMES as readonly string[]).includes(before) ? before : undefined);
+}
+
 export function resolveAgent(config: Config, agent?: string): { profile: AgentProfile; command: string; args: string[] } {
   const named = agent ?? config.agent.profile;
   const profile = profileNamed(named, agent ? 'agent given to --agent' : 'agent.profile in autoresearch.yaml');
