@@ -23,10 +23,14 @@ export function slotsFor(gpus: string[] | null, count = 1): Slot[] {
   return Array.from({ length: Math.max(1, count) }, (_, i) => ({ index: i, env: {}, label: `slot ${i}` }));
 }
 
-/** The queue runner's slots: `executor.parallel` jobs on a scheduler (it places them), else one per GPU given, else one. */
+/** The queue runner's slots: `executor.parallel` jobs on a scheduler (it places them), else one per GPU given (or configured: pipeline.gpus), else one. */
 export function runnerSlots(config: Config, gpus: string[] | null): Slot[] {
-  if (config.executor.kind === 'local') return slotsFor(gpus);
+  // A runner started by `submit` alone trains on the configured GPUs as the session's runner does.
+  if (config.executor.kind === 'local') return slotsFor(gpus ?? config.pipeline.gpus ?? null);
   if (gpus) throw new UsageError(`with executor kind ${config.executor.kind} the scheduler gives each run its GPU: set executor.parallel for jobs in flight, not --gpus.`);
+  if (config.pipeline.gpus) {
+    throw new UsageError(`pipeline GPUs are for the local executor; with executor kind ${config.executor.kind} the scheduler gives each job its GPU: set executor.parallel instead.`);
+  }
   return slotsFor(null, config.executor.parallel).map((s) => ({ ...s, label: `job ${s.index}` }));
 }
 

@@ -156,11 +156,7 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
 
 /** The session runner's slots: `pipeline.gpus` locally (one each), `executor.parallel` jobs on a scheduler. */
 function sessionSlots(config: Config): Slot[] {
-  const gpus = config.pipeline.gpus;
-  if (gpus && config.executor.kind !== 'local') {
-    throw new UsageError(`pipeline GPUs are for the local executor; with executor kind ${config.executor.kind} the scheduler gives each job its GPU: set executor.parallel instead.`);
-  }
-  return runnerSlots(config, gpus);
+  return runnerSlots(config, null);
 }
 
 /** The profile (`--agent`, else config `agent.profile`) and its launch line. */

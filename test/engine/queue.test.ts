@@ -98,13 +98,17 @@ describe('submit, the runner and the decision rules', () => {
     expect(gpus.sort()).toEqual(['0', '1']);
   }, 90_000);
 
-  it('stale: discard: a result measured on a parent the best moved past is a [stale] discard and is not measured again', async () => {
-    const { repo, gate, sub } = await setup({ pipeline: { depth: 2, stale: 'discard' } });
+  it('stale: discard: a result measured on a parent the best moved past is a [stale] discard and is not measured again; the runner submit starts trains on pipeline.gpus', async () => {
+    // Two slots from the config, no --gpus: both experiments train at once.
+    const { repo, gate, sub } = await setup({ pipeline: { depth: 2, stale: 'discard', gpus: [4, 7] } });
     set(repo, 'X', '2.0');
-    expect((await sub('X=2', ['--gpus', '0,1'])).exitCode).toBe(0);
+    expect((await sub('X=2')).exitCode).toBe(0);
     set(repo, 'Y', '0.0');
     expect((await sub('Y=0')).exitCode).toBe(0);
     await until('both to start', () => existsSync(path.join(gate, 'started-2.0_1.0')) && existsSync(path.join(gate, 'started-1.0_0.0')));
+    const q = await cli(['queue'], { cwd: repo });
+    expect(q.stdout).toMatch(/running +gpu 4 /);
+    expect(q.stdout).toMatch(/running +gpu 7 /);
     go(gate, '2.0_1.0');
     await until('#2 to be recorded', () => rows(repo).length === 2);
     go(gate, '1.0_0.0');
