@@ -38,7 +38,7 @@ export function register(program: Command): void {
   program.enablePositionalOptions();
   program
     .option('--session <name>', 'supervise the agent in tmux for session <name> (branch autoresearch/<name>)')
-    .option('--agent <profile>', 'the agent CLI to drive: claude, codex or gemini (default: config agent.profile, else claude); lanes take a list, one per lane')
+    .option('--agent <profile>', 'the agent CLI to drive: claude, codex or gemini (default: the one a resumed session ran with, else config agent.profile, else claude); lanes take a list, one per lane')
     .option('--goal <text>', "the research goal for the agent's memory file (default: config objective)")
     .option('--tasks <file.yaml>', 'task list: YAML list of {text, priority} (replaces config tasks)')
     .option('--task <text>', 'a task at the highest priority (repeatable)', collect)
