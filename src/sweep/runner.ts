@@ -141,6 +141,13 @@ export interface SweepOptions {
 
 const usable = (r: RunRecord) => !(r.status === 'crash' && r.crashReason === 'interrupted');
 
+/** The ledger's first usable run of each description: what a resumed sweep does not measure again. */
+function knownRuns(records: RunRecord[]): Map<string, RunRecord> {
+  const known = new Map<string, RunRecord>();
+  for (const r of records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+  return known;
+}
+
 /** Where greedy remembers its start point, so a resumed sweep replays the same path. */
 function greedyStatePath(repo: string, tag: string, spec: SweepSpec, file: string): string {
   const key = JSON.stringify({ file, seeds: spec.seeds, parameters: spec.parameters.map((p) => [p.name, p.values.map((v) => v.py)]) });
@@ -288,8 +295,7 @@ function seedsOf(spec: SweepSpec): Array<number | undefined> {
 
 async function sweepPoints(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
   const { repo, tag, spec, display } = o;
-  const known = new Map<string, RunRecord>();
-  for (const r of readRecords(repo, tag).records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+  const known = knownRuns(readRecords(repo, tag).records);
   const seeds = seedsOf(spec);
   let skipped = 0;
   for (const p of plan.points) for (const s of seeds) if (known.has(describe(p, s))) skipped++;
@@ -324,8 +330,20 @@ async function sweepPoints(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
   return { strategy: spec.strategy, file: plan.file, ran: runner.ran, skipped, interrupted: runner.stopped, points: results, best: bestSummary(repo, tag) };
 }
 
-/** The start point and best of the sweep's first invocation (saved then): a resumed greedy replays the same path from there. */
-function greedyStart(o: SweepOptions, plan: SweepPlan, records: RunRecord[], state: NonNullable<ReturnType<typeof readState>>): { start: Point; best: number | null } {
+/** What both greedies start from: the known runs, and the first invocation's start point and best (saved then), so a resumed greedy replays the same path. */
+function greedySetup(o: SweepOptions, plan: SweepPlan) {
+  const { repo, tag, spec } = o;
+  const state = readState(repo, tag)!;
+  const records = readRecords(repo, tag).records;
+  const threshold = (state as { noise?: { threshold: number } }).noise?.threshold;
+  const { start, best } = savedStart(o, plan, () => bestOf(records, state).value);
+  // The start point is the kept state: its value is the best at the start, so a later pass that comes back
+  // to it (e.g. LR back to its first value) does not rerun it. With seeds > 1 its seeds were never run.
+  const startDesc = spec.seeds === 1 && best !== null ? describe(start) : null;
+  return { known: knownRuns(records), start, best, startDesc, threshold };
+}
+
+function savedStart(o: SweepOptions, plan: SweepPlan, bestNow: () => number | null): { start: Point; best: number | null } {
   const { repo, tag, spec } = o;
   const statePath = greedyStatePath(repo, tag, spec, plan.file);
   if (existsSync(statePath)) {
@@ -339,7 +357,7 @@ function greedyStart(o: SweepOptions, plan: SweepPlan, records: RunRecord[], sta
       /* unreadable: start from the kept file */
     }
   }
-  const best = bestOf(records, state).value;
+  const best = bestNow();
   mkdirSync(path.dirname(statePath), { recursive: true, mode: 0o700 });
   writeAtomic(statePath, JSON.stringify({ start: pointValues(plan.current), best, created: new Date().toISOString() }) + '\n', 0o600);
   return { start: plan.current, best };
@@ -347,18 +365,8 @@ function greedyStart(o: SweepOptions, plan: SweepPlan, records: RunRecord[], sta
 
 async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
   const { repo, tag, config, spec, display } = o;
-  const state = readState(repo, tag)!;
-  const records = readRecords(repo, tag).records;
-  const known = new Map<string, RunRecord>();
-  for (const r of records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
-
-  const { start, best: firstBest } = greedyStart(o, plan, records, state);
+  const { known, start, best: firstBest, startDesc, threshold } = greedySetup(o, plan);
   let simBest = firstBest;
-
-  // The start point is the kept state: its value is the best at the start, so a later pass that comes back
-  // to it (e.g. LR back to its first value) does not rerun it. With seeds > 1 its seeds were never run.
-  const startDesc = spec.seeds === 1 && simBest !== null ? describe(start) : null;
-  const threshold = (readState(repo, tag) as { noise?: { threshold: number } } | null)?.noise?.threshold;
   const runner = new Runner(o, git, plan.file);
   const results = new Map<string, SweepPointResult>();
   let replayed = 0;
@@ -471,8 +479,7 @@ async function runPointsBatch(
 
 async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
   const { repo, tag, spec, display } = o;
-  const known = new Map<string, RunRecord>();
-  for (const r of readRecords(repo, tag).records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
+  const known = knownRuns(readRecords(repo, tag).records);
   const seeds = seedsOf(spec);
   const todo: Array<{ point: Point; seed?: number; desc: string; p: number }> = [];
   const byPoint = new Map<number, SweepRun[]>();
@@ -514,15 +521,8 @@ async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
 
 async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
   const { repo, tag, config, spec, display } = o;
-  const state = readState(repo, tag)!;
-  const records = readRecords(repo, tag).records;
-  const known = new Map<string, RunRecord>();
-  for (const r of records) if (usable(r) && !known.has(r.description)) known.set(r.description, r);
-  const { start, best: firstBest } = greedyStart(o, plan, records, state);
+  const { known, start, best: firstBest, startDesc, threshold } = greedySetup(o, plan);
   let simBest = firstBest;
-  // As one at a time: the start point is the best at the start, never rerun when a later pass comes back to it.
-  const startDesc = spec.seeds === 1 && simBest !== null ? describe(start) : null;
-  const threshold = (state as { noise?: { threshold: number } }).noise?.threshold;
   const results = new Map<string, SweepPointResult>();
   const add = (pt: Point, run: SweepRun) => {
     const key = describe(pt);
