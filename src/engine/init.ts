@@ -10,6 +10,7 @@ import { checksums, readState, writeState, type TagState } from './state.js';
 import { runExperiment, type StepOptions, type StepResult } from './step.js';
 import { createLogger } from '../log.js';
 import { sideBySide, slotsFor } from './slots.js';
+import { maskRemote, pushKept, pushRemote } from './push.js';
 
 import { TAG_RE } from '../paths.js';
 
@@ -59,6 +60,8 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
     throw new UsageError(`tag "${tag}" has an imported history but no branch ${branch}; create it where the night left off ("git branch ${branch} ${at}", fetching ${at} first if this repository lacks it), or import into a new tag.`);
   }
   const config = opts.config ?? loadConfig(repo);
+  // Where keeps go (git.push, or a session's --push): checked before anything is made; the baseline goes first.
+  const remote = opts.baseline ? pushRemote(undefined, config) : null;
   const problems = await checkPrerequisites(repo, config);
   if (problems.length) {
     throw new UsageError(problems[0]!, problems.slice(1).join('\n') || undefined);
@@ -102,6 +105,11 @@ export async function initTag(repoDir: string, tag: string, opts: InitOptions): 
   const first = await runExperiment({ ...common, description: 'baseline', ...(config.noise ? { seed: 0 } : {}) });
   if (config.noise && config.noise.reruns > 1 && first.record.value !== null) {
     await estimateNoise(repo, tag, config, first.record.value, common, opts.out, opts.parallel);
+  }
+  // The branch is on the remote from the start of the night, not only after its first improvement.
+  if (remote && first.record.status === 'keep' && !opts.signal?.aborted) {
+    const p = await pushKept(repo, tag, { remote, refs: config.git.push_refs, log });
+    opts.out?.(p.ok ? `Pushed ${branch} (the baseline) to ${maskRemote(remote)}.` : `The push to ${maskRemote(remote)} failed: ${p.error}; the next keep pushes again.`);
   }
   return first;
 }

@@ -61,21 +61,28 @@ async function run(repo: string, x: string, status: string) {
   return { r, before };
 }
 
-async function setUp(cfg: Record<string, unknown> = {}) {
+async function setUp(cfg: Record<string, unknown> = {}, remote: (bare: string) => void = () => {}) {
   const bare = bareRemote();
+  remote(bare);
   const repo = jobRepo('summary.py', { budget_seconds: 15, git: { push: bare, ...cfg } });
-  const r = await cli(['init', '--tag', 't1'], { cwd: repo });
-  expect(r.exitCode, r.all).toBe(0);
-  return { repo, bare };
+  const init = await cli(['init', '--tag', 't1'], { cwd: repo });
+  expect(init.exitCode, init.all).toBe(0);
+  return { repo, bare, init };
 }
 
 describe('push after every keep', () => {
   it('pushes the kept commit after keeps only; discards and crashes push nothing', async () => {
-    const { repo, bare } = await setUp();
+    const { repo, bare, init } = await setUp();
+    // init pushed the baseline: the branch is on the remote from the start of the night.
+    expect(init.stdout).toMatch(/^Pushed autoresearch\/t1 \(the baseline\) to .*remote\.git\.$/m);
+    const base = git(repo, ['rev-parse', 'HEAD']);
+    expect(remoteRef(bare)).toBe(base);
+    expect(pushState(repo)).toMatchObject({ ok: true, pushed: base });
+    const atInit = pushState(repo).at;
     await run(repo, '0.5', 'discard');
     await sleep(300);
-    expect(pushState(repo)).toBeNull();
-    expect(remoteRef(bare)).toBeNull();
+    expect(pushState(repo).at).toBe(atInit);
+    expect(remoteRef(bare)).toBe(base);
     const { r, before } = await run(repo, '2.0', 'keep');
     expect(r.stdout).toMatch(/^push: +to .*remote\.git in the background$/m);
     expect((await pushed(repo, before)).ok).toBe(true);
@@ -93,8 +100,10 @@ describe('push after every keep', () => {
   }, 180_000);
 
   it('a refusing remote never blocks a run: recorded, logged, in status and the report; the next keep pushes it all', async () => {
-    const { repo, bare } = await setUp({ push_refs: true });
-    refuse(bare);
+    // Refusing from the start: init records the baseline and says the push failed.
+    const { repo, bare, init } = await setUp({ push_refs: true }, refuse);
+    expect(init.stdout).toMatch(/^The push to .*remote\.git failed: the remote refused: \(pre-receive hook declined\).*; the next keep pushes again\.$/m);
+    expect(readFileSync(path.join(repo, 'results.tsv'), 'utf8').trim().split('\n')).toHaveLength(2);
     let { before } = await run(repo, '2.0', 'keep');
     let s = await pushed(repo, before);
     expect(s).toMatchObject({ ok: false, pushed: null });
