@@ -321,7 +321,7 @@ export type RunsCacheHeader = v.InferOutput<typeof RunsCacheHeaderSchema>;
 
 const sparse = v.array(v.tuple([count, v.string()]));
 /** The report cache's optional fields, absent from almost every run, as [index, value] pairs: lane, violation, crash reason, agent. */
-export const RunsCacheOptionalSchema = v.tuple([sparse, sparse, sparse, v.optional(sparse, () => [])]);
+export const RunsCacheOptionalSchema = v.tuple([sparse, sparse, sparse, v.optional(sparse, () => []), v.optional(sparse, () => [])]);
 
 /** One line of `.autoresearch/<tag>/tasks.inbox.jsonl`: a task added while the session runs (a bad priority reads as 0). */
 export const InboxLineSchema = v.looseObject({

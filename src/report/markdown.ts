@@ -54,6 +54,11 @@ export function headline(m: ReportModel): string[] {
     const who = m.agents.map((a) => `${a.agent}${a.model ? ` (${a.model})` : ''}: ${a.runs} run${a.runs === 1 ? '' : 's'}`);
     lines.push(`Agent: ${who.join('; ')}.`);
   }
+  for (const j of m.jobs ?? []) {
+    const nodes = j.nodes.length ? ` on ${j.nodes.length} node${j.nodes.length === 1 ? '' : 's'} (${j.nodes.slice(0, 5).join(', ')}${j.nodes.length > 5 ? ', ...' : ''})` : '';
+    const q = j.queuedSeconds;
+    lines.push(`Cluster (${j.engine}): ${j.runs === 1 ? '1 run as a job' : `${j.runs} runs as jobs`}${nodes}; queued ${fmtDuration(q.total * 1000)} in all, median ${fmtDuration(q.median * 1000)}, longest ${fmtDuration(q.max * 1000)}.`);
+  }
   // A short night explained: when the agent could not work, and why.
   const spans = m.unavailable ?? [];
   for (const u of spans.slice(0, 5)) {

@@ -101,10 +101,21 @@ export interface ReportModel {
   warnings: string[];
   /** Which agent profile and model made the runs, most runs first (runs.jsonl's agent/model); absent when none says. */
   agents?: AgentRuns[];
+  /** Runs trained as a scheduler's jobs (runs.jsonl's job), by engine; absent when every run was local. */
+  jobs?: JobRuns[];
   /** When the agent could not work (API refused, rate limited, usage limit), from the supervisor; absent without one. */
   unavailable?: UnavailableSpan[];
   /** Pushing after keeps (git.push, --push): what never reached the remote. Absent when the tag never pushed. */
   push?: PushReport;
+}
+
+export interface JobRuns {
+  engine: string;
+  runs: number;
+  /** The nodes they ran on, sorted (a job that never ran has none). */
+  nodes: string[];
+  /** Time in the scheduler's queue before training started. */
+  queuedSeconds: { total: number; median: number; max: number };
 }
 
 export interface AgentRuns {

@@ -41,6 +41,8 @@ export class RunTable {
   crashReason: (CrashReason | undefined)[] = [];
   /** Who made the run: `agent\tmodel` (model may be empty), when an agent did. */
   agent: (string | undefined)[] = [];
+  /** A scheduler's job (Slurm): `engine\tnode\tqueuedSeconds` (node may be empty); none for a local run. */
+  job: (string | undefined)[] = [];
   /** The first non-empty metric name. */
   metric: string | null = null;
 
@@ -75,6 +77,7 @@ export class RunTable {
     this.violation.push(r.violation);
     this.crashReason.push(r.crashReason);
     this.agent.push(r.agent ? `${r.agent}\t${r.model ?? ''}` : undefined);
+    this.job.push(r.job && r.job.engine !== 'local' ? `${r.job.engine}\t${r.job.node ?? ''}\t${r.job.queuedSeconds}` : undefined);
     if (this.metric === null && r.metric) this.metric = r.metric;
     this.length = i + 1;
   }

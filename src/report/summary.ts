@@ -3,8 +3,8 @@ import { CRASH, DISCARD, KEEP, RunTable, type Runs } from './runs.js';
 import type { Source } from './load.js';
 import { recommend } from './recommend.js';
 import { estimateNoise } from './noise.js';
-import type { Goal } from './stats.js';
-import type { AgentRuns, Improvement, LaneSummary, ReportModel, RunRef, Stall, ViolationRef } from './model.js';
+import { median, type Goal } from './stats.js';
+import type { AgentRuns, Improvement, JobRuns, LaneSummary, ReportModel, RunRef, Stall, ViolationRef } from './model.js';
 
 export type * from './model.js';
 
@@ -169,7 +169,8 @@ export function summarize(runs: Runs, opts: SummaryOptions): ReportModel {
     warnings: opts.warnings ?? [],
   };
   const agents = agentRuns(t);
-  return { ...partial, recommendations: recommend(t, partial), ...(agents.length ? { agents } : {}) };
+  const jobs = jobRuns(t);
+  return { ...partial, recommendations: recommend(t, partial), ...(agents.length ? { agents } : {}), ...(jobs.length ? { jobs } : {}) };
 }
 
 /** Runs per agent profile and model, most first (only the runs an agent made say so). */
@@ -185,6 +186,26 @@ function agentRuns(t: RunTable): AgentRuns[] {
       return { agent: agent!, model: model || null, runs };
     })
     .sort((a, b) => b.runs - a.runs);
+}
+
+/** Per engine: how many runs were its jobs, on which nodes, and how long they waited in its queue. */
+function jobRuns(t: RunTable): JobRuns[] {
+  const by = new Map<string, { runs: number; nodes: Set<string>; queued: number[] }>();
+  for (let i = 0; i < t.length; i++) {
+    const j = t.job[i];
+    if (j === undefined) continue;
+    const [engine = '', node = '', queued = ''] = j.split('\t');
+    const e = by.get(engine) ?? { runs: 0, nodes: new Set<string>(), queued: [] };
+    by.set(engine, e);
+    e.runs++;
+    if (node) e.nodes.add(node);
+    const q = Number(queued);
+    if (queued !== '' && Number.isFinite(q)) e.queued.push(q);
+  }
+  return [...by].map(([engine, e]) => {
+    const q = e.queued;
+    return { engine, runs: e.runs, nodes: [...e.nodes].sort(), queuedSeconds: { total: q.reduce((a, b) => a + b, 0), median: q.length ? median(q) : 0, max: q.reduce((a, b) => Math.max(a, b), 0) } };
+  });
 }
 
 /** The earliest start and the latest end (unparsable times are skipped). */

@@ -125,6 +125,7 @@ export function decodeTable(buf: Buffer): CachedTable | null {
     t.violation = optional.violation;
     t.crashReason = optional.crashReason;
     t.agent = optional.agent;
+    t.job = optional.job;
     t.metric = h.metric;
     t.length = n;
     return { size: h.size, sha1: h.sha1, table: t, reader: h.reader, ...(h.tsv ? { tsv: h.tsv } : {}) };
@@ -140,18 +141,18 @@ function encodeOptional(t: RunTable, n: number): string {
     for (let i = 0; i < n; i++) if (a[i] !== undefined) out.push([i, a[i]!]);
     return out;
   };
-  return JSON.stringify([sparse(t.lane), sparse(t.violation), sparse(t.crashReason), sparse(t.agent)]);
+  return JSON.stringify([sparse(t.lane), sparse(t.violation), sparse(t.crashReason), sparse(t.agent), sparse(t.job)]);
 }
 
-function decodeOptional(text: string, n: number): Pick<RunTable, 'lane' | 'violation' | 'crashReason' | 'agent'> {
+function decodeOptional(text: string, n: number): Pick<RunTable, 'lane' | 'violation' | 'crashReason' | 'agent' | 'job'> {
   const r = parseStateFile(text, RunsCacheOptionalSchema);
   if (!r.ok) throw new Error(`damaged optional fields: ${r.why}`); // decodeTable: not a cache
-  const [lane, violation, crashReason, agent] = r.value;
+  const [lane, violation, crashReason, agent, job] = r.value;
   const dense = (pairs: [number, string][]) => {
     const a: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
     for (const [i, v] of pairs) a[i] = v;
     return a;
   };
   // Crash reasons were checked by engine/records.ts when the runs were read; the cache is this build's own.
-  return { lane: dense(lane), violation: dense(violation), crashReason: dense(crashReason) as (CrashReason | undefined)[], agent: dense(agent) };
+  return { lane: dense(lane), violation: dense(violation), crashReason: dense(crashReason) as (CrashReason | undefined)[], agent: dense(agent), job: dense(job) };
 }

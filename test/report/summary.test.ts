@@ -188,3 +188,22 @@ describe('which agent made the runs', () => {
     expect(renderMarkdown(m)).toContain('Agent: codex (gpt-5): 2 runs; claude: 1 run.');
   });
 });
+
+describe('runs as a cluster\'s jobs', () => {
+  it('counts them per engine, with their nodes and their time queued; local runs do not count; none: no line', async () => {
+    const job = (node: string | null, queuedSeconds: number) => ({ job: { engine: 'slurm', id: '9', node, queuedSeconds, state: 'COMPLETED' } });
+    const records = [
+      rec(1, 'keep', 1, job('a07', 2)),
+      rec(2, 'discard', 1.1, job('a01', 12)),
+      rec(3, 'crash', null, job(null, 200)), // cancelled while queued: no node
+      rec(4, 'discard', 1.2, job('a07', 30)),
+      rec(5, 'discard', 1.3, { job: { engine: 'local', id: '1', node: null, queuedSeconds: 0, state: 'exited' } }),
+    ];
+    const m = summarize(records, opts);
+    expect(m.jobs).toEqual([{ engine: 'slurm', runs: 4, nodes: ['a01', 'a07'], queuedSeconds: { total: 244, median: 21, max: 200 } }]);
+    const { renderMarkdown } = await import('../../src/report/markdown.js');
+    expect(renderMarkdown(m)).toContain('Cluster (slurm): 4 runs as jobs on 2 nodes (a01, a07); queued 4 min in all, median 21 s, longest 3 min.');
+    expect(summarize([rec(1, 'keep', 1)], opts).jobs).toBeUndefined();
+    expect(renderMarkdown(summarize([rec(1, 'keep', 1)], opts))).not.toContain('Cluster');
+  });
+});

@@ -20,7 +20,7 @@ function records(from: number, to: number): RunRecord[] {
   const out: RunRecord[] = [];
   for (let i = from; i <= to; i++) {
     const status = i % 7 === 0 ? 'crash' : i % 5 === 0 ? 'keep' : 'discard';
-    out.push(rec(i, status, status === 'crash' ? null : 1 + ((i * 37) % 100) / 1000, { description: `try ${i % 3 ? 'lr' : 'width'} ${i}`, ...(status === 'crash' ? { crashReason: 'oom' } : {}), ...(i % 4 === 0 ? { agent: 'codex', model: 'gpt-5' } : {}) }));
+    out.push(rec(i, status, status === 'crash' ? null : 1 + ((i * 37) % 100) / 1000, { description: `try ${i % 3 ? 'lr' : 'width'} ${i}`, ...(status === 'crash' ? { crashReason: 'oom' } : {}), ...(i % 4 === 0 ? { agent: 'codex', model: 'gpt-5' } : {}), ...(i % 3 === 0 ? { job: { engine: 'slurm', id: String(800 + i), node: i % 2 ? 'a07' : null, queuedSeconds: i % 11, state: 'COMPLETED' } } : {}) }));
   }
   return out;
 }
@@ -65,6 +65,7 @@ function view(t: RunTable) {
     description: t.description.toArray(),
     lane: t.lane.slice(0, n),
     agent: t.agent.slice(0, n),
+    job: t.job.slice(0, n),
     violation: t.violation.slice(0, n),
     crashReason: t.crashReason.slice(0, n),
   };

@@ -93,6 +93,10 @@ describe.concurrent('run on Slurm', () => {
       const r = last(repo);
       expect(r).toMatchObject({ status: 'keep', value: 1.4, job: { state: 'COMPLETED' } });
       expect(r.job.queuedSeconds).toBeGreaterThan(7);
+      // The morning report says how the cluster treated the night.
+      const rep = await cli(['report'], { cwd: repo });
+      expect(rep.exitCode, rep.all).toBe(0);
+      expect(readFileSync(path.join(repo, '.autoresearch/t/report/report.md'), 'utf8')).toMatch(/^Cluster \(slurm\): 1 run as a job on 1 node \([\w.-]+\); queued \d+ s in all, median \d+ s, longest \d+ s\.$/m);
     } finally {
       slurm('scancel', [blocker]);
     }
