@@ -106,6 +106,7 @@ export function wireStats(tag: string, m: ReportModel): WireStats {
     stalled: m.stall.stalled,
     runsSinceKeep: m.stall.runsSinceKeep,
     recommendations: m.recommendations.map((r) => r.text),
+    ...(m.jobs ? { jobs: m.jobs } : {}),
   };
 }
 

@@ -3,6 +3,9 @@ import type { Source } from './load.js';
 import type { NoiseEstimate } from './noise.js';
 import type { PushReport } from './push.js';
 import type { Goal } from './stats.js';
+import type { JobRuns } from './wire.js';
+
+export type { JobRuns };
 
 export type { NoiseEstimate } from './noise.js';
 
@@ -107,15 +110,6 @@ export interface ReportModel {
   unavailable?: UnavailableSpan[];
   /** Pushing after keeps (git.push, --push): what never reached the remote. Absent when the tag never pushed. */
   push?: PushReport;
-}
-
-export interface JobRuns {
-  engine: string;
-  runs: number;
-  /** The nodes they ran on, sorted (a job that never ran has none). */
-  nodes: string[];
-  /** Time in the scheduler's queue before training started. */
-  queuedSeconds: { total: number; median: number; max: number };
 }
 
 export interface AgentRuns {

@@ -86,6 +86,16 @@ export interface WireLane {
   dashboard: string | null;
 }
 
+/** Runs that were one scheduler's jobs (the report's `jobs`). */
+export interface JobRuns {
+  engine: string;
+  runs: number;
+  /** The nodes they ran on, sorted (a job that never ran has none). */
+  nodes: string[];
+  /** Time in the scheduler's queue before training started. */
+  queuedSeconds: { total: number; median: number; max: number };
+}
+
 /** The report's statistics of one tag. */
 export interface WireStats {
   tag: string;
@@ -102,6 +112,8 @@ export interface WireStats {
   stalled: boolean;
   runsSinceKeep: number;
   recommendations: string[];
+  /** Runs that were a scheduler's jobs, by engine (the report's `jobs`); absent when all trained here. */
+  jobs?: JobRuns[];
 }
 
 /** The runs as columns (report.html: a 100k-run ledger serialises in a fraction of the time objects take). */

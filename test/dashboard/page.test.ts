@@ -106,8 +106,11 @@ describe('the dashboard page', () => {
 
   it('shows a run appended to a ledger, and a state change, without a reload', async () => {
     const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
-    appendRun(night.repo, 'mar5', record('mar5', 26, { description: 'appended while the page is open', status: 'keep', value: 0.95 }));
+    const job = { engine: 'slurm', id: '813', node: 'a07', queuedSeconds: 12, state: 'COMPLETED' };
+    appendRun(night.repo, 'mar5', record('mar5', 26, { description: 'appended while the page is open', status: 'keep', value: 0.95, job }));
     await page.waitForFunction(() => document.body.innerText.includes('appended while the page is open'), null, { timeout: 20_000 });
+    // It trained as a Slurm job: the statistics say so.
+    await page.waitForFunction(() => [...document.querySelectorAll('.stats dd.cluster')].some((d) => d.textContent === 'slurm: 1 job on 1 node; queued 0:12 in all, median 0:12'), null, { timeout: 20_000 });
     expect(await text(page, '#run-count')).toBe('99 runs');
     const gpu0 = night.lanes[0]!;
     writeSupervisor(gpu0.home, gpu0.tag, sup.pid!, SOCKET, { state: 'ready', currentTask: 'next: try SwiGLU' });

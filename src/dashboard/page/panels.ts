@@ -208,6 +208,10 @@ export class StatsPanel {
             h('dd', {}, s.noise ? `${s.noise.sigma.toFixed(6)} (${s.noise.from}, n=${s.noise.n})` : 'not measured'),
             h('dt', {}, 'since last keep'),
             h('dd', { class: s.stalled ? 'bad' : '' }, `${s.runsSinceKeep} run${s.runsSinceKeep === 1 ? '' : 's'}${s.stalled ? ' (stalled)' : ''}`),
+            ...(s.jobs ?? []).flatMap((j) => [
+              h('dt', {}, 'cluster'),
+              h('dd', { class: 'cluster' }, `${j.engine}: ${j.runs} job${j.runs === 1 ? '' : 's'} on ${j.nodes.length} node${j.nodes.length === 1 ? '' : 's'}; queued ${fmt.duration(j.queuedSeconds.total * 1000)} in all, median ${fmt.duration(j.queuedSeconds.median * 1000)}`),
+            ]),
           ),
           s.recommendations.length ? h('ul', { class: 'recs' }, ...s.recommendations.map((t) => h('li', {}, t))) : null,
         ),
