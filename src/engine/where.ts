@@ -22,16 +22,10 @@ export function whereStarted(job: JobWhere | undefined, started: string | undefi
 /** A local run's place in `status`: `pid 4312`, and its GPU when its slot has one (`pid 4312 on gpu 4`); `starting` before its process has a pid. */
 export const localPlace = (pid: number | null, slot: string | undefined) => (pid ? `pid ${pid}` : 'starting') + (slot?.startsWith('gpu ') ? ` on ${slot}` : '');
 
-/** Seconds since an ISO time (never negative); null when there is none or it does not parse. */
-export function secondsSince(iso: string | undefined, now: number): number | null {
-  const t = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(t) ? Math.max(0, Math.round((now - t) / 1000)) : null;
-}
-
-/** `12 s`, or '' when unknown. */
+/** Seconds since an ISO time, never negative: `12 s`, or '' when there is none or it does not parse. */
 export const ago = (iso: string | undefined, now: number) => {
-  const s = secondsSince(iso, now);
-  return s === null ? '' : `${s} s`;
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? `${Math.max(0, Math.round((now - t) / 1000))} s` : '';
 };
 
 /** State, place and time in fixed columns (the queue's rows, status's runs in flight). */

@@ -134,7 +134,8 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
     config.pipeline = { ...config.pipeline, depth: o.pipeline };
   }
   if (o.pipelineGpus !== undefined) config.pipeline = { ...config.pipeline, gpus: parseGpuList(o.pipelineGpus, 'slot', '--pipeline-gpus') };
-  const slots = sessionSlots(config);
+  // The session runner's slots: `pipeline.gpus` locally (one each), `executor.parallel` jobs on a scheduler.
+  const slots = runnerSlots(config, null);
   // Unset depth keeps every slot busy, one idea waiting while the agent thinks; one slot stays `run` as before.
   config.pipeline = { ...config.pipeline, depth: config.pipeline.depth ?? (slots.length > 1 ? slots.length + 1 : 1) };
   if (o.maxIterations !== undefined && (!Number.isInteger(o.maxIterations) || o.maxIterations < 1)) {
@@ -154,17 +155,12 @@ export function validate(o: SessionOptions, env: NodeJS.ProcessEnv = process.env
   return { repo, config, profile, command, args, goal, tasks, until, slots };
 }
 
-/** The session runner's slots: `pipeline.gpus` locally (one each), `executor.parallel` jobs on a scheduler. */
-function sessionSlots(config: Config): Slot[] {
-  return runnerSlots(config, null);
-}
-
-/** The profile (`--agent`, else config `agent.profile`) and its launch line. */
 /** A resumed session keeps the agent it ran with unless --agent names another (a lane set of claude and codex stays so). */
 export function resumedAgent(given: string | undefined, before: string | undefined): string | undefined {
   return given ?? (before && (PROFILE_NAMES as readonly string[]).includes(before) ? before : undefined);
 }
 
+/** The profile (`--agent`, else config `agent.profile`) and its launch line. */
 export function resolveAgent(config: Config, agent?: string): { profile: AgentProfile; command: string; args: string[] } {
   const named = agent ?? config.agent.profile;
   const profile = profileNamed(named, agent ? 'agent given to --agent' : 'agent.profile in autoresearch.yaml');

@@ -340,7 +340,23 @@ function greedySetup(o: SweepOptions, plan: SweepPlan) {
   // The start point is the kept state: its value is the best at the start, so a later pass that comes back
   // to it (e.g. LR back to its first value) does not rerun it. With seeds > 1 its seeds were never run.
   const startDesc = spec.seeds === 1 && best !== null ? describe(start) : null;
-  return { known: knownRuns(records), start, best, startDesc, threshold };
+  /** A run already in the ledger is kept again when its row says keep and it still beats the best at this step. */
+  const keptAgain = (k: RunRecord, bestNow: number | null) =>
+    k.status === 'keep' && decide({ value: k.value, crashed: false, violation: !!k.violation, best: bestNow, goal: o.config.goal, threshold }).keep;
+  return { known: knownRuns(records), start, best, startDesc, keptAgain, replays: replayNotice(o.display) };
+}
+
+/** Greedy's replays of runs already in the ledger, counted and said once: before its first new run, or at the end. */
+function replayNotice(display: SweepDisplay) {
+  let said = false;
+  const n = {
+    count: 0,
+    say() {
+      if (!said && n.count) display.line(`Replayed ${n.count} runs already in the ledger (same description) instead of rerunning them.`);
+      said = true;
+    },
+  };
+  return n;
 }
 
 function savedStart(o: SweepOptions, plan: SweepPlan, bestNow: () => number | null): { start: Point; best: number | null } {
@@ -364,17 +380,11 @@ function savedStart(o: SweepOptions, plan: SweepPlan, bestNow: () => number | nu
 }
 
 async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
-  const { repo, tag, config, spec, display } = o;
-  const { known, start, best: firstBest, startDesc, threshold } = greedySetup(o, plan);
+  const { repo, tag, spec, display } = o;
+  const { known, start, best: firstBest, startDesc, keptAgain, replays } = greedySetup(o, plan);
   let simBest = firstBest;
   const runner = new Runner(o, git, plan.file);
   const results = new Map<string, SweepPointResult>();
-  let replayed = 0;
-  let announced = false;
-  const announce = () => {
-    if (!announced && replayed) display.line(`Replayed ${replayed} runs already in the ledger (same description) instead of rerunning them.`);
-    announced = true;
-  };
 
   const g = await greedy(spec.parameters, start, async (t) => {
     if (describe(t.point) === startDesc) return { kept: false }; // the start: measured, and never better than the best
@@ -386,17 +396,15 @@ async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
       const k = known.get(desc);
       if (k) {
         // Replay: the engine's decision against the best as it would be at this step of the sweep.
-        const d = decide({ value: k.value, crashed: k.status === 'crash', violation: !!k.violation, best: simBest, goal: config.goal, threshold });
-        const keep = d.keep && k.status === 'keep';
-        if (keep) {
+        if (keptAgain(k, simBest)) {
           simBest = k.value;
           kept = true;
         }
-        replayed++;
+        replays.count++;
         runs.push(toRun(k, true));
         continue;
       }
-      announce();
+      replays.say();
       display.started({ position, done: t.index - 1, total: t.count, description: desc, best: simBest });
       const r = await runner.run(pointValues(t.point), desc, s);
       if (!r) break;
@@ -411,12 +419,12 @@ async function sweepGreedy(o: SweepOptions, git: Git, plan: SweepPlan): Promise<
     if (runs.length) results.set(describe(t.point), pointResult(t.point, runs));
     return runner.stopped ? 'stop' : { kept };
   });
-  announce();
+  replays.say();
   return {
     strategy: 'greedy',
     file: plan.file,
     ran: runner.ran,
-    skipped: replayed,
+    skipped: replays.count,
     interrupted: runner.stopped,
     passes: g.passes,
     converged: g.converged,
@@ -520,8 +528,8 @@ async function sweepPointsBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
 }
 
 async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): Promise<SweepSummary> {
-  const { repo, tag, config, spec, display } = o;
-  const { known, start, best: firstBest, startDesc, threshold } = greedySetup(o, plan);
+  const { repo, tag, spec } = o;
+  const { known, start, best: firstBest, startDesc, keptAgain, replays } = greedySetup(o, plan);
   let simBest = firstBest;
   const results = new Map<string, SweepPointResult>();
   const add = (pt: Point, run: SweepRun) => {
@@ -529,13 +537,7 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
     results.set(key, pointResult(pt, [...(results.get(key)?.runs ?? []), run]));
   };
   let ran = 0;
-  let skipped = 0;
   let stopped = false;
-  let announced = false;
-  const announce = () => {
-    if (!announced && skipped) display.line(`Replayed ${skipped} runs already in the ledger (same description) instead of rerunning them.`);
-    announced = true;
-  };
   // One coordinate's values side by side (each with its seeds); at most one becomes the kept state.
   const g = await greedyBatched(spec.parameters, start, async (trials) => {
     const items: Array<{ point: Point; seed?: number; desc: string; t: number }> = [];
@@ -551,10 +553,9 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
           continue;
         }
         // Replay: the batch kept this run then (its row says keep) and it still beats the best at this step.
-        skipped++;
+        replays.count++;
         add(t.point, toRun(k, true));
-        const d = decide({ value: k.value, crashed: k.status === 'crash', violation: !!k.violation, best: keptValue ?? simBest, goal: config.goal, threshold });
-        if (d.keep && k.status === 'keep') {
+        if (keptAgain(k, keptValue ?? simBest)) {
           keptTrial = ti;
           keptValue = k.value;
         }
@@ -562,14 +563,15 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
     });
     if (keptValue !== null) simBest = keptValue;
     for (let i = 0; i < items.length; i += slotsOf(o)) {
-      announce();
+      replays.say();
       const chunk = items.slice(i, i + slotsOf(o));
       const t0 = trials[0]!;
       const r = await runPointsBatch(o, git, plan, chunk, (j) => `pass ${t0.pass}: ${chunk[j]!.desc}`, `pass ${t0.pass}`, items.slice(i + slotsOf(o), i + 2 * slotsOf(o)));
       r.runs.forEach((run, j) => {
         if (!run) return;
         ran++;
-        if (run.status !== 'crash' || run.crashReason !== 'interrupted') known.set(chunk[j]!.desc, r.records[j]!);
+        const rec = r.records[j]!;
+        if (usable(rec)) known.set(chunk[j]!.desc, rec);
         add(trials[chunk[j]!.t]!.point, run);
       });
       if (r.keptIndex !== null) {
@@ -583,8 +585,8 @@ async function sweepGreedyBatched(o: SweepOptions, git: Git, plan: SweepPlan): P
     }
     return { kept: keptTrial };
   });
-  announce();
-  return { strategy: 'greedy', file: plan.file, ran, skipped, interrupted: stopped, passes: g.passes, converged: g.converged, points: [...results.values()], best: bestSummary(repo, tag) };
+  replays.say();
+  return { strategy: 'greedy', file: plan.file, ran, skipped: replays.count, interrupted: stopped, passes: g.passes, converged: g.converged, points: [...results.values()], best: bestSummary(repo, tag) };
 }
 
 /** The closing lines: counts, the best point (by mean when seeds > 1) and where the branch is. */
